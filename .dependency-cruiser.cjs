@@ -1,0 +1,61 @@
+/**
+ * Module boundaries of @cairndb/core (see docs/architecture.md) and of the packages built on it.
+ * `npm run lint` fails when an import crosses one of these lines.
+ */
+const core = "^packages/core/src/";
+const mod = (m) => `${core}${m}(/|\\.ts$)`;
+const allowed = {
+  client: ["collection", "engine", "config", "embeddings", "http", "errors", "types", "distance", "version"],
+  collection: ["config", "embeddings", "filter", "engine", "errors", "types", "distance"],
+  config: ["errors", "types"],
+  embeddings: ["errors", "types"],
+  filter: ["errors", "types"],
+  distance: ["errors", "types"],
+  storage: ["filter", "errors", "types"],
+  index: ["distance", "errors", "types"],
+  engine: ["storage", "index", "filter", "distance", "config", "errors", "types"],
+  http: ["errors", "types", "collection", "config", "embeddings", "filter"],
+  errors: [],
+};
+const forbidden = Object.entries(allowed).map(([from, to]) => ({
+  name: `core-${from}-boundary`,
+  comment: `core/src/${from} may only import: ${to.join(", ") || "nothing inside core"}`,
+  severity: "error",
+  from: { path: mod(from) },
+  to: {
+    path: core,
+    pathNot: [mod(from), ...to.map(mod)],
+  },
+}));
+
+module.exports = {
+  forbidden: [
+    ...forbidden,
+    {
+      name: "only-storage-imports-sqlite",
+      severity: "error",
+      from: { path: core, pathNot: mod("storage") },
+      to: { path: "better-sqlite3" },
+    },
+    {
+      name: "only-index-imports-hnswlib",
+      severity: "error",
+      from: { path: core, pathNot: mod("index") },
+      to: { path: "hnswlib-node" },
+    },
+    {
+      name: "packages-use-core-public-api",
+      comment: "server and adapters import @cairndb/core only, never its files",
+      severity: "error",
+      from: { path: "^packages/(server|langchain|llamaindex)/" },
+      to: { path: "^packages/core/src/" },
+    },
+    { name: "no-circular", severity: "error", from: {}, to: { circular: true } },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.base.json" },
+    exclude: { path: "(^|/)(test|dist)/" },
+  },
+};

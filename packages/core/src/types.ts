@@ -1,0 +1,100 @@
+/**
+ * Public data types shared by every module of `@cairndb/core`.
+ * Shapes follow the official `chromadb` JS client so code moves between the two with few changes.
+ */
+
+/** Distance space of a collection. `l2` is squared Euclidean, `cosine` is 1 − cos, `ip` is 1 − dot. */
+export type Space = "l2" | "cosine" | "ip";
+
+/** A scalar metadata value. Integers and floats are kept apart: `Number.isInteger(v)` decides. */
+export type MetadataScalar = string | number | boolean;
+
+/** A metadata value: a scalar or a homogeneous, non-empty array of scalars. */
+export type MetadataValue = MetadataScalar | string[] | number[] | boolean[];
+
+/** Record metadata as stored and returned. */
+export type Metadata = Record<string, MetadataValue>;
+
+/** Metadata in `update` / `upsert`: a `null` value deletes that key from the stored metadata. */
+export type UpdateMetadata = Record<string, MetadataValue | null>;
+
+/** Collection-level metadata: scalars only (as in Chroma). */
+export type CollectionMetadata = Record<string, MetadataScalar>;
+
+/** One embedding vector. `Float32Array` is accepted wherever vectors are input. */
+export type Embedding = number[];
+
+/** An embedding as accepted on input. */
+export type EmbeddingInput = number[] | Float32Array;
+
+/** Fields that `get`/`query` can return besides ids. */
+export type IncludeField = "documents" | "embeddings" | "metadatas" | "distances" | "uris";
+
+/** Operators of a metadata field clause in `where`. */
+export type WhereOperator =
+  | "$eq"
+  | "$ne"
+  | "$gt"
+  | "$gte"
+  | "$lt"
+  | "$lte"
+  | "$in"
+  | "$nin"
+  | "$contains"
+  | "$not_contains"
+  | "$text_contains"
+  | "$exists";
+
+/** The operand object of a field clause, e.g. `{ $gte: 2020 }`. Exactly one operator per object. */
+export type WhereOperatorExpression =
+  | { $eq: MetadataScalar }
+  | { $ne: MetadataScalar }
+  | { $gt: number }
+  | { $gte: number }
+  | { $lt: number }
+  | { $lte: number }
+  | { $in: MetadataScalar[] }
+  | { $nin: MetadataScalar[] }
+  | { $contains: MetadataScalar }
+  | { $not_contains: MetadataScalar }
+  | { $text_contains: string }
+  | { $exists: boolean };
+
+/**
+ * A metadata filter (Chroma's `where` grammar plus `$text_contains` and `$exists`).
+ * Exactly one key per object; combine clauses with `$and` / `$or`.
+ * @example { $and: [{ type: "faq" }, { year: { $gte: 2020 } }] }
+ */
+export type Where =
+  | { $and: Where[] }
+  | { $or: Where[] }
+  | { [key: string]: MetadataScalar | WhereOperatorExpression };
+
+/**
+ * A document filter: substring (`$contains`, case-sensitive) and regular expressions (`$regex`, RE2 syntax,
+ * linear time). Exactly one key per object.
+ * @example { $and: [{ $contains: "refund" }, { $not_regex: "(?i)draft" }] }
+ */
+export type WhereDocument =
+  | { $contains: string }
+  | { $not_contains: string }
+  | { $regex: string }
+  | { $not_regex: string }
+  | { $and: WhereDocument[] }
+  | { $or: WhereDocument[] };
+
+/** A minimal logger; the library never writes to the console by itself. */
+export interface Logger {
+  debug(message: string, context?: Record<string, unknown>): void;
+  info(message: string, context?: Record<string, unknown>): void;
+  warn(message: string, context?: Record<string, unknown>): void;
+  error(message: string, context?: Record<string, unknown>): void;
+}
+
+/** A logger that drops everything (the default). */
+export const silentLogger: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+};

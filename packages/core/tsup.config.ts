@@ -1,0 +1,12 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig({
+  entry: ["src/index.ts"],
+  format: ["esm", "cjs"],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: "node20",
+  // Native addons and the model runtime stay external: they are loaded from node_modules at run time.
+  external: ["better-sqlite3", "hnswlib-node", "@huggingface/transformers"],
+});
