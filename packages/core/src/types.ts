@@ -98,3 +98,8 @@ export const silentLogger: Logger = {
   warn() {},
   error() {},
 };
+
+/** The persisted identity of a collection's embedding function (never secrets). */
+export type EmbeddingFunctionConfig =
+  | { type: "known"; name: string; config: Record<string, unknown> }
+  | { type: "legacy" };

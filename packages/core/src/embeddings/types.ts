@@ -32,7 +32,5 @@ export interface EmbeddingFunctionClass {
   buildFromConfig(config: Record<string, unknown>): EmbeddingFunction;
 }
 
-/** The persisted identity of a collection's embedding function. */
-export type EmbeddingFunctionConfig =
-  | { type: "known"; name: string; config: Record<string, unknown> }
-  | { type: "legacy" };
+/** The persisted identity of a collection's embedding function (defined in `types.ts`). */
+export type { EmbeddingFunctionConfig } from "../types";

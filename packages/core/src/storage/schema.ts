@@ -3,10 +3,10 @@
  * vector index files are a cache that can always be rebuilt from `records`.
  *
  * Tables:
- * - `meta(key, value)`: `seq` (the last write sequence number), `tombstone_horizon` (tombstones at or below
- *   it were pruned: an index older than that must be rebuilt).
+ * - `meta(key, value)`: `seq`, the last write sequence number (one per write call, across collections).
  * - `tenants`, `databases`, `collections`: the namespace. `collections.config` is the JSON `CollectionConfig`
- *   (space, HNSW parameters, embedding function identity); `dimension` is fixed by the first write.
+ *   (space, HNSW parameters, embedding function identity); `dimension` is fixed by the first write;
+ *   `tombstone_horizon`: tombstones at or below it were pruned, so an index older than it must reload.
  * - `records`: one row per record. `label` is the dense internal integer used by the vector index (global,
  *   monotonically increasing: ordering by label is insertion order); `seq` is the write that last touched it.
  * - `record_metadata`: one row per scalar or array element, for filters. `type` is `s` | `i` | `f` | `b`;
@@ -18,7 +18,7 @@ export const MIGRATIONS: readonly string[] = [
   // v1
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
-  INSERT INTO meta (key, value) VALUES ('seq', 0), ('tombstone_horizon', 0);
+  INSERT INTO meta (key, value) VALUES ('seq', 0);
 
   CREATE TABLE tenants (name TEXT PRIMARY KEY) STRICT;
   CREATE TABLE databases (
@@ -35,6 +35,7 @@ export const MIGRATIONS: readonly string[] = [
     config TEXT NOT NULL,
     dimension INTEGER,
     created_at INTEGER NOT NULL,
+    tombstone_horizon INTEGER NOT NULL DEFAULT 0,
     UNIQUE (database_id, name)
   ) STRICT;
 

@@ -1,0 +1,168 @@
+/**
+ * Pure validators for ids, vectors and metadata values. Each throws an `InvalidArgumentError` whose message
+ * starts with the JSON path of the offending value.
+ */
+import { DimensionMismatchError, InvalidArgumentError, invalidArgument } from "../errors";
+import type { CollectionMetadata, MetadataValue } from "../types";
+
+const typeName = (value: unknown): string => {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  if (typeof value === "object") return (value as object).constructor?.name === "Object" ? "object" : ((value as object).constructor?.name ?? "object");
+  return typeof value;
+};
+
+/** Whether a value is a plain object (not an array, class instance, Map, Date …). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Expects an array; returns it. */
+export function expectArray(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) throw invalidArgument(path, `expected an array, got ${typeName(value)}`);
+  return value;
+}
+
+/** Validates a list of record ids: non-empty strings, unique. */
+export function validateIds(value: unknown, path = "ids"): string[] {
+  const ids = expectArray(value, path);
+  const seen = new Set<string>();
+  const duplicates = new Set<string>();
+  ids.forEach((id, i) => {
+    if (typeof id !== "string") throw invalidArgument(`${path}[${i}]`, `expected a string id, got ${typeName(id)}`);
+    if (id.length === 0) throw invalidArgument(`${path}[${i}]`, "ids must be non-empty strings");
+    if (seen.has(id)) duplicates.add(id);
+    seen.add(id);
+  });
+  if (duplicates.size > 0) {
+    const list = [...duplicates].slice(0, 10).map((d) => JSON.stringify(d));
+    throw new InvalidArgumentError("INVALID_ARGUMENT", `${path}: ids must be unique within a call; duplicated: ${list.join(", ")}`, {
+      details: { path, duplicates: [...duplicates].slice(0, 100) },
+    });
+  }
+  return ids as string[];
+}
+
+/** Validates one vector: a non-empty array (or Float32Array) of finite numbers. Returns a Float32Array copy. */
+export function validateVector(value: unknown, path: string): Float32Array {
+  if (value instanceof Float32Array) {
+    if (value.length === 0) throw invalidArgument(path, "expected a non-empty vector");
+    for (let j = 0; j < value.length; j++) {
+      if (!Number.isFinite(value[j])) throw invalidArgument(`${path}[${j}]`, `expected a finite number, got ${value[j]}`);
+    }
+    return Float32Array.from(value);
+  }
+  if (!Array.isArray(value) && !ArrayBuffer.isView(value)) {
+    throw invalidArgument(path, `expected an array of numbers, got ${typeName(value)}`);
+  }
+  const arr = value as ArrayLike<unknown>;
+  if (arr.length === 0) throw invalidArgument(path, "expected a non-empty vector");
+  const out = new Float32Array(arr.length);
+  for (let j = 0; j < arr.length; j++) {
+    const x = arr[j];
+    if (typeof x !== "number" || !Number.isFinite(x)) {
+      throw invalidArgument(`${path}[${j}]`, `expected a finite number, got ${typeof x === "number" ? x : typeName(x)}`);
+    }
+    out[j] = x;
+  }
+  return out;
+}
+
+/** Validates a list of vectors of one dimension. */
+export function validateVectors(value: unknown, path: string): Float32Array[] {
+  const vectors = expectArray(value, path).map((v, i) => validateVector(v, `${path}[${i}]`));
+  const dim = vectors[0]?.length;
+  vectors.forEach((v, i) => {
+    if (v.length !== dim) {
+      throw new DimensionMismatchError(
+        "DIMENSION_MISMATCH",
+        `${path}[${i}]: every vector of a call must have the same dimension; ${path}[0] has ${dim}, ${path}[${i}] has ${v.length}`,
+        { details: { path: `${path}[${i}]`, expected: dim, got: v.length } },
+      );
+    }
+  });
+  return vectors;
+}
+
+function validateKey(key: string, path: string): void {
+  if (key.length === 0) throw invalidArgument(path, "metadata keys must be non-empty");
+  if (key.startsWith("$") || key.startsWith("#")) {
+    throw invalidArgument(`${path}.${key}`, "metadata keys cannot start with '$' or '#' (reserved for filter operators)");
+  }
+}
+
+function validateScalar(value: unknown, path: string): void {
+  const ok = typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value));
+  if (!ok) throw invalidArgument(path, `expected string | number | boolean, got ${typeName(value)}`);
+}
+
+/** Validates a metadata value (scalar or homogeneous non-empty array). */
+export function validateMetadataValue(value: unknown, path: string): MetadataValue {
+  if (Array.isArray(value)) {
+    if (value.length === 0) throw invalidArgument(path, "arrays must be non-empty (omit the key instead)");
+    const kind = typeof value[0];
+    value.forEach((item, i) => {
+      validateScalar(item, `${path}[${i}]`);
+      if (typeof item !== kind) {
+        throw invalidArgument(`${path}[${i}]`, `arrays must hold one type; ${path}[0] is ${kind}, this is ${typeof item}`);
+      }
+    });
+    return value as MetadataValue;
+  }
+  validateScalar(value, path);
+  return value as MetadataValue;
+}
+
+/**
+ * Validates record metadata. `allowNull` (update/upsert): a `null` value deletes that key.
+ * Returns null for `null`/`undefined`; `{}` is returned as is (stored as no metadata).
+ */
+export function validateMetadata(
+  value: unknown,
+  path: string,
+  allowNull: boolean,
+): Record<string, MetadataValue | null> | null {
+  if (value === null || value === undefined) return null;
+  if (!isPlainObject(value)) throw invalidArgument(path, `expected an object, got ${typeName(value)}`);
+  const out: Record<string, MetadataValue | null> = {};
+  for (const key of Object.keys(value)) {
+    validateKey(key, path);
+    const item = value[key];
+    if (item === null) {
+      if (!allowNull) throw invalidArgument(`${path}.${key}`, "null is only meaningful in update/upsert (it deletes the key); omit the key");
+      Object.defineProperty(out, key, { value: null, enumerable: true, writable: true, configurable: true });
+      continue;
+    }
+    if (item === undefined) continue;
+    const checked = validateMetadataValue(item, `${path}.${key}`);
+    // defineProperty: a key named "__proto__" stays an ordinary key.
+    Object.defineProperty(out, key, { value: checked, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** Validates collection metadata: scalars only. `null` values are allowed where `allowNull` (modify). */
+export function validateCollectionMetadata(value: unknown, path = "metadata", allowNull = false): CollectionMetadata | null {
+  if (value === null || value === undefined) return null;
+  if (!isPlainObject(value)) throw invalidArgument(path, `expected an object, got ${typeName(value)}`);
+  const out: CollectionMetadata = {};
+  for (const key of Object.keys(value)) {
+    if (key.length === 0) throw invalidArgument(path, "metadata keys must be non-empty");
+    const item = value[key];
+    if (item === null && allowNull) continue;
+    validateScalar(item, `${path}.${key}`);
+    Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** Validates a non-negative integer option. */
+export function validateCount(value: unknown, path: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw invalidArgument(path, `expected a non-negative integer, got ${typeof value === "number" ? value : typeName(value)}`);
+  }
+  return value;
+}

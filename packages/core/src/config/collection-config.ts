@@ -1,0 +1,199 @@
+/**
+ * Collection configuration: what is fixed at creation (space, graph shape) and what can change later
+ * (search breadth, batching). The two are different types, as in Chroma 1.x, so a setting that cannot change
+ * cannot be passed to `modify`.
+ */
+import { InvalidArgumentError } from "../errors";
+import type { CollectionMetadata, EmbeddingFunctionConfig, Space } from "../types";
+
+/** HNSW settings as persisted (snake_case, like Chroma's `configuration_json.hnsw`). */
+export interface HnswConfig {
+  /** Distance space; fixed at creation. */
+  space: Space;
+  /** Build-time candidate list size; fixed at creation. */
+  ef_construction: number;
+  /** Graph degree (M); fixed at creation. */
+  max_neighbors: number;
+  /** Query-time candidate list size; can be modified. */
+  ef_search: number;
+  /** Accepted for compatibility; Cairn builds on the calling thread. */
+  num_threads: number;
+  /** Writes buffered in the exact tier before they are flushed into the HNSW graph. */
+  batch_size: number;
+  /** Unsnapshotted changes after which the index file is rewritten. */
+  sync_threshold: number;
+  /** Capacity growth factor of the HNSW graph. */
+  resize_factor: number;
+}
+
+/** The persisted configuration of a collection (stored beside it, never inside user metadata). */
+export interface CollectionConfig {
+  hnsw: HnswConfig;
+  /** The embedding function identity, or `null` for a vectors-only collection. */
+  embedding_function: EmbeddingFunctionConfig | null;
+}
+
+/**
+ * Configuration accepted by `createCollection`.
+ * @example { hnsw: { space: "cosine", ef_search: 64 } }
+ */
+export interface CreateCollectionConfiguration {
+  hnsw?: Partial<HnswConfig>;
+  /** Accepted for Chroma compatibility and mapped to HNSW with the same space (as a local Chroma does). */
+  spann?: { space?: Space; search_nprobe?: number; ef_search?: number } | null;
+  embedding_function?: EmbeddingFunctionConfig | null;
+}
+
+/** The HNSW settings that `modify` may change. */
+export type MutableHnswConfig = Pick<HnswConfig, "ef_search" | "num_threads" | "batch_size" | "sync_threshold" | "resize_factor">;
+
+/**
+ * Configuration accepted by `collection.modify({ configuration })`.
+ * @example { hnsw: { ef_search: 200 } }
+ */
+export interface UpdateCollectionConfiguration {
+  hnsw?: Partial<MutableHnswConfig>;
+  spann?: { search_nprobe?: number; ef_search?: number };
+  embedding_function?: EmbeddingFunctionConfig | null;
+}
+
+/** Chroma's HNSW defaults. */
+export const DEFAULT_HNSW: Readonly<HnswConfig> = Object.freeze({
+  space: "l2",
+  ef_construction: 100,
+  max_neighbors: 16,
+  ef_search: 100,
+  num_threads: 1,
+  batch_size: 100,
+  sync_threshold: 1000,
+  resize_factor: 1.2,
+});
+
+const SPACES: readonly Space[] = ["l2", "cosine", "ip"];
+const IMMUTABLE_KEYS = ["space", "ef_construction", "max_neighbors"] as const;
+const MUTABLE_KEYS = ["ef_search", "num_threads", "batch_size", "sync_threshold", "resize_factor"] as const;
+
+/** Legacy `metadata["hnsw:*"]` keys and the configuration fields they map to (Chroma keeps them in metadata too). */
+const LEGACY_METADATA_KEYS: Record<string, keyof HnswConfig> = {
+  "hnsw:space": "space",
+  "hnsw:construction_ef": "ef_construction",
+  "hnsw:search_ef": "ef_search",
+  "hnsw:M": "max_neighbors",
+  "hnsw:num_threads": "num_threads",
+  "hnsw:batch_size": "batch_size",
+  "hnsw:sync_threshold": "sync_threshold",
+  "hnsw:resize_factor": "resize_factor",
+};
+
+function fail(path: string, problem: string): never {
+  throw new InvalidArgumentError("INVALID_CONFIGURATION", `${path}: ${problem}`, { details: { path } });
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function checkHnswValue(key: keyof HnswConfig, value: unknown, path: string): HnswConfig[keyof HnswConfig] {
+  if (key === "space") {
+    if (typeof value !== "string" || !SPACES.includes(value as Space)) {
+      fail(path, `expected one of ${SPACES.join(", ")}, got ${JSON.stringify(value)}`);
+    }
+    return value as Space;
+  }
+  if (key === "resize_factor") {
+    if (typeof value !== "number" || !Number.isFinite(value) || value <= 1) fail(path, "expected a number > 1");
+    return value;
+  }
+  const min = key === "max_neighbors" ? 2 : 1;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > 1_000_000) {
+    fail(path, `expected an integer between ${min} and 1000000, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function applyHnsw(target: HnswConfig, input: Record<string, unknown>, allowed: readonly string[], path: string): void {
+  for (const key of Object.keys(input)) {
+    if (!allowed.includes(key)) {
+      const fixed = (IMMUTABLE_KEYS as readonly string[]).includes(key);
+      fail(
+        `${path}.${key}`,
+        fixed
+          ? "cannot be changed after the collection is created; create a new collection and copy the records"
+          : `unknown setting; expected one of ${allowed.join(", ")}`,
+      );
+    }
+    const value = input[key];
+    if (value === undefined || value === null) continue;
+    (target as unknown as Record<string, unknown>)[key] = checkHnswValue(key as keyof HnswConfig, value, `${path}.${key}`);
+  }
+}
+
+/**
+ * Resolves the configuration of a new collection: defaults, then legacy metadata keys, then the explicit
+ * configuration (which wins, as in Chroma), then the embedding function's preferred space when none was given.
+ */
+export function resolveCreateConfig(
+  configuration: unknown,
+  metadata: CollectionMetadata | null | undefined,
+  options: { defaultSpace?: Space | undefined; embeddingFunction: EmbeddingFunctionConfig | null },
+): CollectionConfig {
+  const hnsw: HnswConfig = { ...DEFAULT_HNSW };
+  let spaceGiven = false;
+  for (const [legacyKey, field] of Object.entries(LEGACY_METADATA_KEYS)) {
+    const value = metadata?.[legacyKey];
+    if (value === undefined) continue;
+    (hnsw as unknown as Record<string, unknown>)[field] = checkHnswValue(field, value, `metadata["${legacyKey}"]`);
+    if (field === "space") spaceGiven = true;
+  }
+  if (configuration !== undefined && configuration !== null) {
+    if (!isPlainObject(configuration)) fail("configuration", "expected an object");
+    for (const key of Object.keys(configuration)) {
+      if (!["hnsw", "spann", "embedding_function"].includes(key)) {
+        fail(`configuration.${key}`, "unknown setting; expected hnsw, spann or embedding_function");
+      }
+    }
+    const { hnsw: h, spann } = configuration as { hnsw?: unknown; spann?: unknown };
+    if (h != null && spann != null) fail("configuration", "give either hnsw or spann, not both");
+    if (h != null) {
+      if (!isPlainObject(h)) fail("configuration.hnsw", "expected an object");
+      applyHnsw(hnsw, h, [...IMMUTABLE_KEYS, ...MUTABLE_KEYS], "configuration.hnsw");
+      if (h.space != null) spaceGiven = true;
+    }
+    if (spann != null) {
+      if (!isPlainObject(spann)) fail("configuration.spann", "expected an object");
+      if (spann.space != null) {
+        hnsw.space = checkHnswValue("space", spann.space, "configuration.spann.space") as Space;
+        spaceGiven = true;
+      }
+      if (spann.ef_search != null) hnsw.ef_search = checkHnswValue("ef_search", spann.ef_search, "configuration.spann.ef_search") as number;
+    }
+  }
+  if (!spaceGiven && options.defaultSpace) hnsw.space = options.defaultSpace;
+  return { hnsw, embedding_function: options.embeddingFunction };
+}
+
+/** Applies a `modify` configuration update; only mutable settings are accepted. */
+export function applyConfigUpdate(current: CollectionConfig, update: unknown): CollectionConfig {
+  if (update === undefined || update === null) return current;
+  if (!isPlainObject(update)) fail("configuration", "expected an object");
+  const next: CollectionConfig = { hnsw: { ...current.hnsw }, embedding_function: current.embedding_function };
+  for (const key of Object.keys(update)) {
+    const value = update[key];
+    if (key === "hnsw") {
+      if (value == null) continue;
+      if (!isPlainObject(value)) fail("configuration.hnsw", "expected an object");
+      applyHnsw(next.hnsw, value, MUTABLE_KEYS, "configuration.hnsw");
+    } else if (key === "spann") {
+      if (value == null) continue;
+      if (!isPlainObject(value)) fail("configuration.spann", "expected an object");
+      if (value.ef_search != null) next.hnsw.ef_search = checkHnswValue("ef_search", value.ef_search, "configuration.spann.ef_search") as number;
+    } else if (key === "embedding_function") {
+      next.embedding_function = (value ?? null) as EmbeddingFunctionConfig | null;
+    } else {
+      fail(`configuration.${key}`, "unknown setting; expected hnsw, spann or embedding_function");
+    }
+  }
+  return next;
+}

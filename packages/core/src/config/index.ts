@@ -1,0 +1,3 @@
+export * from "./collection-config";
+export * from "./names";
+export * from "./options";

@@ -1,0 +1,61 @@
+/**
+ * The seam between the engine and the vector index implementation: the engine needs only these operations.
+ */
+import type { CollectionConfig } from "../config";
+import { TieredIndex } from "../index/index";
+import type { Space } from "../types";
+
+/** The operations the engine uses on a collection's vector index. */
+export interface EngineIndex {
+  upsert(labels: ArrayLike<number>, vectors: readonly Float32Array[]): void;
+  remove(labels: ArrayLike<number>): unknown;
+  search(
+    query: Float32Array,
+    k: number,
+    options?: { allowed?: ReadonlySet<number> | number[] | undefined; ef?: number | undefined },
+  ): { labels: number[]; distances: number[] };
+  setEf(ef: number): void;
+  size(): number;
+  /** Moves buffered writes into the graph (before a snapshot). */
+  flush(): void;
+  /** Writes a snapshot into an empty folder. */
+  save(dir: string, options: { watermark: number }): void;
+}
+
+/** Parameters of a collection's index, derived from its configuration. */
+export interface IndexParams {
+  space: Space;
+  dimension: number;
+  maxNeighbors: number;
+  efConstruction: number;
+  efSearch: number;
+  resizeFactor: number;
+  batchSize: number;
+}
+
+/** Creates and loads indexes. */
+export interface IndexFactory {
+  create(params: IndexParams): EngineIndex;
+  /** Loads a snapshot folder; null when it is missing, damaged or made with other parameters. */
+  load(dir: string, params: IndexParams): { index: EngineIndex; watermark: number } | null;
+}
+
+/** Index parameters from a collection configuration. */
+export function indexParams(config: CollectionConfig, dimension: number): IndexParams {
+  const h = config.hnsw;
+  return {
+    space: h.space,
+    dimension,
+    maxNeighbors: h.max_neighbors,
+    efConstruction: h.ef_construction,
+    efSearch: h.ef_search,
+    resizeFactor: h.resize_factor,
+    batchSize: h.batch_size,
+  };
+}
+
+/** The default factory: HNSW with an exact buffer for recent writes. */
+export const tieredIndexFactory: IndexFactory = {
+  create: (params) => new TieredIndex(params),
+  load: (dir, params) => TieredIndex.load(dir, params),
+};

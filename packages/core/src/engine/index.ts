@@ -1,0 +1,5 @@
+export { DATABASE_FILE, Engine, type CollectionModel, type EngineOptions } from "./engine";
+export type { IndexFactory, EngineIndex, IndexParams } from "./index-factory";
+export type { Hit, Selection } from "./reader";
+export type { WriteBatch, WriteMode } from "./types";
+export { mergeMetadata } from "./writer";

@@ -1,0 +1,42 @@
+/**
+ * @cairndb/core — an embedded vector database for Node with the Chroma API.
+ *
+ * @example
+ * import { PersistentClient, HashEmbeddingFunction } from "@cairndb/core";
+ * const client = new PersistentClient({ path: "./cairn_db" });
+ * const docs = await client.getOrCreateCollection({ name: "docs", embeddingFunction: new HashEmbeddingFunction() });
+ * await docs.add({ ids: ["a"], documents: ["Cairn keeps vectors in SQLite"] });
+ * const hits = await docs.query({ queryTexts: ["where are vectors kept?"], nResults: 1 });
+ */
+export { CairnClient, type ClientOptions, type CreateCollectionOptions, type GetCollectionOptions, type ListCollectionsOptions } from "./client/client";
+export { EphemeralClient, type LocalClientOptions, PersistentClient, type PersistentClientOptions } from "./client/local";
+export type { ClientBackend, CollectionBackend, CollectionDescription, DatabaseDescription, RecordOut } from "./collection/backend";
+export { Collection } from "./collection/collection";
+export type {
+  AddOptions,
+  DeleteOptions,
+  DeleteResult,
+  GetOptions,
+  ModifyOptions,
+  PeekOptions,
+  QueryOptions,
+  UpdateOptions,
+  UpsertOptions,
+} from "./collection/options";
+export { GetResult, type GetRow, QueryResult, type QueryRow } from "./collection/results";
+export {
+  type CollectionConfig,
+  type CreateCollectionConfiguration,
+  DEFAULT_HNSW,
+  type HnswConfig,
+  type MutableHnswConfig,
+  type UpdateCollectionConfiguration,
+  validateCollectionName,
+} from "./config";
+export { toSimilarity } from "./distance";
+export * from "./embeddings";
+export * from "./errors";
+export { evaluateWhere, evaluateWhereDocument, parseWhere, parseWhereDocument } from "./filter";
+export type { DocumentNode, WhereNode } from "./filter";
+export * from "./types";
+export { CAIRN_VERSION } from "./version";

@@ -1,0 +1,5 @@
+export * from "./database";
+export * from "./filter-sql";
+export * from "./namespace-store";
+export * from "./record-store";
+export * from "./vectors";
