@@ -10,7 +10,7 @@ import { type CollectionConfig, type CreateCollectionConfiguration, expectOption
 import { describeEmbeddingFunction, EmbeddingFunctionRegistry, embeddingFunctionsConflict, serializeEmbeddingFunction } from "../embeddings";
 import type { EmbeddingFunction, EmbeddingFunctionClass } from "../embeddings/types";
 import { CairnError, EmbeddingError, ForbiddenError } from "../errors";
-import type { CollectionMetadata, Logger, Metadata } from "../types";
+import type { CollectionMetadata, EmbeddingFunctionConfig, Logger, Metadata } from "../types";
 import { silentLogger } from "../types";
 
 /** Options shared by every client. */
@@ -116,6 +116,14 @@ export class CairnClient {
     }
   }
 
+  private tryBuild(config: EmbeddingFunctionConfig): EmbeddingFunction | null {
+    try {
+      return this.registry.build(config);
+    } catch {
+      return null;
+    }
+  }
+
   private async create<TMeta extends Metadata>(options: CreateCollectionOptions, getOrCreate: boolean): Promise<Collection<TMeta>> {
     const verb = getOrCreate ? "getOrCreateCollection" : "createCollection";
     const opts = expectOptionsObject(options, verb);
@@ -123,10 +131,22 @@ export class CairnClient {
     const name = validateCollectionName(opts.name);
     const metadata = validateCollectionMetadata(opts.metadata);
     const passed = opts.embeddingFunction as EmbeddingFunction | null | undefined;
-    const ef = passed === undefined ? this.registry.build({ type: "known", name: "default", config: {} }) : passed;
+    // An identity given in `configuration.embedding_function` (e.g. by a server relaying a chromadb client)
+    // is stored as is; otherwise the passed EF, or the default model when none was passed.
+    const configured = (opts.configuration as { embedding_function?: EmbeddingFunctionConfig | null } | undefined)
+      ?.embedding_function;
+    let ef: EmbeddingFunction | null;
+    let identity: EmbeddingFunctionConfig | null;
+    if (passed === undefined && configured !== undefined) {
+      identity = configured;
+      ef = configured ? this.tryBuild(configured) : null;
+    } else {
+      ef = passed === undefined ? this.registry.build({ type: "known", name: "default", config: {} }) : passed;
+      identity = ef ? serializeEmbeddingFunction(ef) : null;
+    }
     const configuration: CollectionConfig = resolveCreateConfig(opts.configuration, metadata, {
       defaultSpace: ef?.defaultSpace?.(),
-      embeddingFunction: ef ? serializeEmbeddingFunction(ef) : null,
+      embeddingFunction: identity,
     });
     const { collection, created } = await this.backend.createCollection({
       tenant: this.tenant,
@@ -137,7 +157,7 @@ export class CairnClient {
       getOrCreate,
     });
     // An existing collection keeps its stored embedding function unless one was passed explicitly.
-    return this.handle<TMeta>(collection, created ? (ef ?? null) : passed);
+    return this.handle<TMeta>(collection, created ? (ef ?? undefined) : passed);
   }
 
   /** Creates a collection; `COLLECTION_EXISTS` if the name is taken. */
