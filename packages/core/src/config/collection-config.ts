@@ -130,6 +130,18 @@ function applyHnsw(target: HnswConfig, input: Record<string, unknown>, allowed: 
   }
 }
 
+/** Validates a persisted embedding-function identity: `{ type: "known", name, config }`, `{ type: "legacy" }` or null. */
+export function checkEmbeddingFunctionConfig(value: unknown, path: string): EmbeddingFunctionConfig | null {
+  if (value === null) return null;
+  if (!isPlainObject(value)) fail(path, "expected an object or null");
+  if (value.type === "legacy") return { type: "legacy" };
+  if (value.type !== "known") fail(`${path}.type`, `expected "known" or "legacy", got ${JSON.stringify(value.type)}`);
+  if (typeof value.name !== "string" || value.name.length === 0) fail(`${path}.name`, "expected a non-empty string");
+  const config = value.config ?? {};
+  if (!isPlainObject(config)) fail(`${path}.config`, "expected an object");
+  return { type: "known", name: value.name, config: JSON.parse(JSON.stringify(config)) as Record<string, unknown> };
+}
+
 /**
  * Resolves the configuration of a new collection: defaults, then legacy metadata keys, then the explicit
  * configuration (which wins, as in Chroma), then the embedding function's preferred space when none was given.
@@ -171,7 +183,7 @@ export function resolveCreateConfig(
     }
   }
   if (!spaceGiven && options.defaultSpace) hnsw.space = options.defaultSpace;
-  return { hnsw, embedding_function: options.embeddingFunction };
+  return { hnsw, embedding_function: checkEmbeddingFunctionConfig(options.embeddingFunction, "configuration.embedding_function") };
 }
 
 /** Applies a `modify` configuration update; only mutable settings are accepted. */
@@ -190,7 +202,7 @@ export function applyConfigUpdate(current: CollectionConfig, update: unknown): C
       if (!isPlainObject(value)) fail("configuration.spann", "expected an object");
       if (value.ef_search != null) next.hnsw.ef_search = checkHnswValue("ef_search", value.ef_search, "configuration.spann.ef_search") as number;
     } else if (key === "embedding_function") {
-      next.embedding_function = (value ?? null) as EmbeddingFunctionConfig | null;
+      next.embedding_function = checkEmbeddingFunctionConfig(value ?? null, "configuration.embedding_function");
     } else {
       fail(`configuration.${key}`, "unknown setting; expected hnsw, spann or embedding_function");
     }
