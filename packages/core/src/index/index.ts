@@ -1,0 +1,12 @@
+export { FlatIndex, type FlatIndexOptions } from "./flat";
+export {
+  DEFAULT_HNSW_PARAMS,
+  HnswIndex,
+  type HnswIndexOptions,
+  type HnswLoadOptions,
+  type HnswLoadResult,
+  type HnswParams,
+  type HnswStats,
+} from "./hnsw";
+export { TieredIndex, type TieredIndexOptions, type TieredLoadResult } from "./tiered";
+export type { AllowedLabels, SearchOptions, SearchResult, VectorIndex } from "./types";
