@@ -1,1 +1,6 @@
-export {};
+export * from "./arbitraries";
+export * from "./fake-hub";
+export * from "./fake-openai";
+export * from "./tiny-model";
+export * from "./client-suite";
+export * from "./datasets";
