@@ -12,12 +12,31 @@ const run = (cmd, args) => {
 
 let failed = 0;
 failed += run("npx", ["--no-install", "biome", "check", "."]) === 0 ? 0 : 1;
-failed += run("npx", ["--no-install", "depcruise", "--config", ".dependency-cruiser.cjs", "packages/core/src", "packages/server/src", "packages/langchain/src", "packages/llamaindex/src"]) === 0 ? 0 : 1;
+failed +=
+  run("npx", [
+    "--no-install",
+    "depcruise",
+    "--config",
+    ".dependency-cruiser.cjs",
+    "packages/core/src",
+    "packages/server/src",
+    "packages/langchain/src",
+    "packages/llamaindex/src",
+  ]) === 0
+    ? 0
+    : 1;
 pnpm(["-r", "typecheck"]);
 
 const report = ".vitest-results.json";
 rmSync(report, { force: true });
-const status = run("npx", ["--no-install", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`]);
+const status = run("npx", [
+  "--no-install",
+  "vitest",
+  "run",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${report}`,
+]);
 
 // A closing line in the plain form CI understands, summing every test.
 if (existsSync(report)) {

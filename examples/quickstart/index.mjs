@@ -35,6 +35,8 @@ const result = await docs.query({
 
 console.log(`collection '${docs.name}' at ${client.path}: ${await docs.count()} records`);
 for (const hit of result.rows()[0]) {
-  console.log(`${hit.distance.toFixed(4)}  ${hit.id}  [${hit.metadata.type}, ${hit.metadata.year}]  ${hit.document}`);
+  console.log(
+    `${hit.distance.toFixed(4)}  ${hit.id}  [${hit.metadata.type}, ${hit.metadata.year}]  ${hit.document}`,
+  );
 }
 await client.close();

@@ -19,10 +19,20 @@ const describe = (m: CollectionModel): CollectionDescription => ({
   dimension: m.dimension,
 });
 
-const toSelection = (s: ValidatedSelection): Selection => ({ ids: s.ids, where: s.where?.ast, whereDocument: s.whereDocument?.ast });
+const toSelection = (s: ValidatedSelection): Selection => ({
+  ids: s.ids,
+  where: s.where?.ast,
+  whereDocument: s.whereDocument?.ast,
+});
 
 function toRecord(
-  row: { id: string; document: string | null; uri: string | null; metadata: string | null; embedding?: Buffer },
+  row: {
+    id: string;
+    document: string | null;
+    uri: string | null;
+    metadata: string | null;
+    embedding?: Buffer;
+  },
   include: IncludeField[],
   distance?: number,
 ): RecordOut {
@@ -99,11 +109,27 @@ export class LocalBackend implements ClientBackend {
   async write(collectionId: string, mode: "add" | "upsert" | "update", batch: ValidatedWrite) {
     this.engine.writeRecords(collectionId, mode, batch);
   }
-  async get(collectionId: string, selection: ValidatedSelection, page: { limit?: number; offset?: number }, include: IncludeField[]) {
-    const rows = this.engine.getRecords(collectionId, toSelection(selection), page, include.includes("embeddings"));
+  async get(
+    collectionId: string,
+    selection: ValidatedSelection,
+    page: { limit?: number; offset?: number },
+    include: IncludeField[],
+  ) {
+    const rows = this.engine.getRecords(
+      collectionId,
+      toSelection(selection),
+      page,
+      include.includes("embeddings"),
+    );
     return rows.map((row) => toRecord(row, include));
   }
-  async query(collectionId: string, vectors: Float32Array[], k: number, selection: ValidatedSelection, include: IncludeField[]) {
+  async query(
+    collectionId: string,
+    vectors: Float32Array[],
+    k: number,
+    selection: ValidatedSelection,
+    include: IncludeField[],
+  ) {
     const hits = this.engine.queryRecords(collectionId, {
       vectors,
       k,

@@ -29,11 +29,20 @@ export interface PersistentClientOptions extends LocalClientOptions {
   path: string;
 }
 
-const LOCAL_KEYS = ["tenant", "database", "logger", "embeddingFunctions", "allowReset", "busyTimeoutMs", "durability"];
+const LOCAL_KEYS = [
+  "tenant",
+  "database",
+  "logger",
+  "embeddingFunctions",
+  "allowReset",
+  "busyTimeoutMs",
+  "durability",
+];
 
 function openEngine(path: string | null, options: LocalClientOptions): Engine {
   const durability = options.durability ?? "normal";
-  if (durability !== "normal" && durability !== "full") throw invalidArgument("durability", 'expected "normal" or "full"');
+  if (durability !== "normal" && durability !== "full")
+    throw invalidArgument("durability", 'expected "normal" or "full"');
   return new Engine({
     path,
     logger: options.logger ?? silentLogger,
@@ -56,7 +65,8 @@ export class PersistentClient extends CairnClient {
   constructor(options: PersistentClientOptions) {
     const opts = expectOptionsObject(options, "PersistentClient");
     rejectUnknownKeys(opts, ["path", ...LOCAL_KEYS], "PersistentClient");
-    if (typeof opts.path !== "string" || opts.path.length === 0) throw invalidArgument("path", "expected the database folder");
+    if (typeof opts.path !== "string" || opts.path.length === 0)
+      throw invalidArgument("path", "expected the database folder");
     const path = resolve(opts.path);
     super(new LocalBackend(openEngine(path, options)), options, options.allowReset === true);
     this.path = path;

@@ -57,7 +57,11 @@ export interface CollectionBackend {
   /** Applies a rename / metadata replacement / mutable configuration update; returns the new description. */
   modify(
     collectionId: string,
-    changes: { name?: string | undefined; metadata?: CollectionMetadata | null | undefined; configuration?: unknown },
+    changes: {
+      name?: string | undefined;
+      metadata?: CollectionMetadata | null | undefined;
+      configuration?: unknown;
+    },
   ): Promise<CollectionDescription>;
   /** The current description (e.g. after another process changed it). */
   describe(collectionId: string): Promise<CollectionDescription>;
@@ -77,7 +81,12 @@ export interface ClientBackend extends CollectionBackend {
   }): Promise<{ collection: CollectionDescription; created: boolean }>;
   getCollection(tenant: string, database: string, name: string): Promise<CollectionDescription>;
   getCollectionById(id: string): Promise<CollectionDescription>;
-  listCollections(tenant: string, database: string, limit: number, offset: number): Promise<CollectionDescription[]>;
+  listCollections(
+    tenant: string,
+    database: string,
+    limit: number,
+    offset: number,
+  ): Promise<CollectionDescription[]>;
   countCollections(tenant: string, database: string): Promise<number>;
   deleteCollection(tenant: string, database: string, name: string): Promise<void>;
   createTenant(name: string): Promise<void>;

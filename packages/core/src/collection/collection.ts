@@ -2,12 +2,28 @@
  * A collection handle: validates each call completely, embeds texts (outside any transaction), then hands
  * the batch to the backend (embedded engine or server).
  */
-import { applyConfigUpdate, type CollectionConfig, expectOptionsObject, rejectUnknownKeys, validateCollectionName } from "../config";
+import {
+  applyConfigUpdate,
+  type CollectionConfig,
+  expectOptionsObject,
+  rejectUnknownKeys,
+  validateCollectionName,
+} from "../config";
 import type { EmbeddingFunction } from "../embeddings/types";
 import { CairnError, EmbeddingError } from "../errors";
 import type { CollectionMetadata, IncludeField, Metadata } from "../types";
 import type { CollectionBackend, CollectionDescription } from "./backend";
-import type { AddOptions, DeleteOptions, DeleteResult, GetOptions, ModifyOptions, PeekOptions, QueryOptions, UpdateOptions, UpsertOptions } from "./options";
+import type {
+  AddOptions,
+  DeleteOptions,
+  DeleteResult,
+  GetOptions,
+  ModifyOptions,
+  PeekOptions,
+  QueryOptions,
+  UpdateOptions,
+  UpsertOptions,
+} from "./options";
 import { GetResult, QueryResult } from "./results";
 import { validateDelete, validateGet, validateQuery, type ValidatedWrite, validateWrite } from "./validate";
 import { validateCollectionMetadata, validateCount, validateVectors } from "./validate-values";
@@ -71,21 +87,32 @@ export class Collection<TMeta extends Metadata = Metadata> {
     if (texts.length === 0) return [];
     let vectors: unknown;
     try {
-      vectors = await (forQueries && ef.generateForQueries ? ef.generateForQueries(texts) : ef.generate(texts));
+      vectors = await (forQueries && ef.generateForQueries
+        ? ef.generateForQueries(texts)
+        : ef.generate(texts));
     } catch (error) {
       if (error instanceof CairnError) throw error;
-      throw new EmbeddingError("EMBEDDING_FAILED", `${path}: the embedding function '${ef.name ?? "custom"}' failed: ${(error as Error)?.message ?? error}`, {
-        cause: error,
-      });
+      throw new EmbeddingError(
+        "EMBEDDING_FAILED",
+        `${path}: the embedding function '${ef.name ?? "custom"}' failed: ${(error as Error)?.message ?? error}`,
+        {
+          cause: error,
+        },
+      );
     }
     try {
       const checked = validateVectors(vectors, "embedding function output");
-      if (checked.length !== texts.length) throw new Error(`returned ${checked.length} vectors for ${texts.length} texts`);
+      if (checked.length !== texts.length)
+        throw new Error(`returned ${checked.length} vectors for ${texts.length} texts`);
       return checked;
     } catch (error) {
-      throw new EmbeddingError("EMBEDDING_FAILED", `${path}: the embedding function '${ef.name ?? "custom"}' returned invalid vectors: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new EmbeddingError(
+        "EMBEDDING_FAILED",
+        `${path}: the embedding function '${ef.name ?? "custom"}' returned invalid vectors: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -95,7 +122,11 @@ export class Collection<TMeta extends Metadata = Metadata> {
     if (!batch.embeddings && batch.documents) {
       if (mode === "update") {
         const positions = batch.documents.flatMap((d, i) => (d === null ? [] : [i]));
-        const vectors = await this.embed(positions.map((i) => batch.documents![i]!), false, "documents");
+        const vectors = await this.embed(
+          positions.map((i) => batch.documents![i]!),
+          false,
+          "documents",
+        );
         const embeddings: (Float32Array | undefined)[] = batch.ids.map(() => undefined);
         positions.forEach((p, j) => {
           embeddings[p] = vectors[j];
@@ -129,7 +160,12 @@ export class Collection<TMeta extends Metadata = Metadata> {
   /** Records by ids and/or filters, in insertion order. */
   async get(options: GetOptions = {}): Promise<GetResult<TMeta>> {
     const v = validateGet(options);
-    const records = await this.backend.get(this.id, v.selection, { limit: v.limit, offset: v.offset }, v.include);
+    const records = await this.backend.get(
+      this.id,
+      v.selection,
+      { limit: v.limit, offset: v.offset },
+      v.include,
+    );
     return new GetResult<TMeta>(records, v.include);
   }
 
@@ -168,10 +204,16 @@ export class Collection<TMeta extends Metadata = Metadata> {
     const opts = expectOptionsObject(options, "modify");
     rejectUnknownKeys(opts, ["name", "metadata", "configuration"], "modify");
     const name = opts.name === undefined ? undefined : validateCollectionName(opts.name);
-    const metadata = opts.metadata === undefined ? undefined : validateCollectionMetadata(opts.metadata, "metadata", true);
+    const metadata =
+      opts.metadata === undefined ? undefined : validateCollectionMetadata(opts.metadata, "metadata", true);
     // Validate the configuration update up front; the backend applies it to the stored config atomically.
-    if (opts.configuration !== undefined) applyConfigUpdate(this.description.configuration, opts.configuration);
-    this.description = await this.backend.modify(this.id, { name, metadata, configuration: opts.configuration });
+    if (opts.configuration !== undefined)
+      applyConfigUpdate(this.description.configuration, opts.configuration);
+    this.description = await this.backend.modify(this.id, {
+      name,
+      metadata,
+      configuration: opts.configuration,
+    });
   }
 
   /** Reloads name, metadata, configuration and dimension (changed by another process, say). */

@@ -1,6 +1,14 @@
 /** Option bags of the collection verbs (one object per verb, as in the `chromadb` client). */
 import type { UpdateCollectionConfiguration } from "../config";
-import type { CollectionMetadata, EmbeddingInput, IncludeField, Metadata, UpdateMetadata, Where, WhereDocument } from "../types";
+import type {
+  CollectionMetadata,
+  EmbeddingInput,
+  IncludeField,
+  Metadata,
+  UpdateMetadata,
+  Where,
+  WhereDocument,
+} from "../types";
 
 /**
  * Options of `add` (and `upsert`). Give `embeddings`, or `documents` for the embedding function to embed.

@@ -46,7 +46,13 @@ export class GetResult<TMeta extends Metadata = Metadata> {
 }
 
 function rowAt<TMeta extends Metadata>(
-  r: { include: IncludeField[]; documents: unknown[]; embeddings: unknown[]; metadatas: unknown[]; uris: unknown[] },
+  r: {
+    include: IncludeField[];
+    documents: unknown[];
+    embeddings: unknown[];
+    metadatas: unknown[];
+    uris: unknown[];
+  },
   id: string,
   i: number,
 ): GetRow<TMeta> {

@@ -5,7 +5,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type CairnClient, type Collection, EphemeralClient, evaluateWhere, type Metadata, PersistentClient, parseWhere, type UpdateMetadata, type Where } from "@cairndb/core";
+import {
+  type CairnClient,
+  type Collection,
+  EphemeralClient,
+  evaluateWhere,
+  type Metadata,
+  PersistentClient,
+  parseWhere,
+  type UpdateMetadata,
+  type Where,
+} from "@cairndb/core";
 import { metadataArb, whereArb } from "@cairndb/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -24,18 +34,28 @@ interface Real {
 
 const DIM = 4;
 const idArb = fc.constantFrom("a", "b", "c", "é", "__proto__");
-const vectorArb = fc.array(fc.integer({ min: -8, max: 8 }).map((x) => x / 4), { minLength: DIM, maxLength: DIM });
+const vectorArb = fc.array(
+  fc.integer({ min: -8, max: 8 }).map((x) => x / 4),
+  { minLength: DIM, maxLength: DIM },
+);
 const docArb = fc.option(fc.constantFrom("alpha", "beta gamma", "Gamma ray", "delta"), { nil: null });
 const batchArb = fc.uniqueArray(idArb, { minLength: 1, maxLength: 4 }).chain((ids) =>
   fc.record({
     ids: fc.constant(ids),
     embeddings: fc.array(vectorArb, { minLength: ids.length, maxLength: ids.length }),
     documents: fc.array(docArb, { minLength: ids.length, maxLength: ids.length }),
-    metadatas: fc.array(fc.option(metadataArb, { nil: null }), { minLength: ids.length, maxLength: ids.length }),
+    metadatas: fc.array(fc.option(metadataArb, { nil: null }), {
+      minLength: ids.length,
+      maxLength: ids.length,
+    }),
   }),
 );
 const updateMetaArb: fc.Arbitrary<UpdateMetadata | null> = fc.option(
-  fc.dictionary(fc.constantFrom("a", "b", "year", "tags", "__proto__"), fc.option(fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom("x", "abc")), { nil: null }), { maxKeys: 3 }),
+  fc.dictionary(
+    fc.constantFrom("a", "b", "year", "tags", "__proto__"),
+    fc.option(fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom("x", "abc")), { nil: null }),
+    { maxKeys: 3 },
+  ),
   { nil: null },
 );
 
@@ -57,7 +77,11 @@ async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
 }
 
 type Cmd = fc.AsyncCommand<Model, Real>;
-const cmd = (name: string, run: (m: Model, r: Real) => Promise<void>, check: (m: Model) => boolean = () => true): Cmd => ({
+const cmd = (
+  name: string,
+  run: (m: Model, r: Real) => Promise<void>,
+  check: (m: Model) => boolean = () => true,
+): Cmd => ({
   check: (m) => check(m as Model),
   run: (m, r) => run(m as Model, r as Real),
   toString: () => name,
@@ -77,7 +101,9 @@ const addCmd = (b: Batch) =>
       return;
     }
     await r.col.add(b);
-    b.ids.forEach((id, i) => m.set(id, { embedding: b.embeddings[i]!, document: b.documents[i]!, metadata: clean(b.metadatas[i]!) }));
+    b.ids.forEach((id, i) => {
+      m.set(id, { embedding: b.embeddings[i]!, document: b.documents[i]!, metadata: clean(b.metadatas[i]!) });
+    });
   });
 
 const upsertCmd = (b: Batch) =>
@@ -85,7 +111,11 @@ const upsertCmd = (b: Batch) =>
     await r.col.upsert(b);
     b.ids.forEach((id, i) => {
       const old = m.get(id);
-      const rec = { embedding: b.embeddings[i]!, document: b.documents[i] ?? old?.document ?? null, metadata: old ? merge(old.metadata, b.metadatas[i]!) : clean(b.metadatas[i]!) };
+      const rec = {
+        embedding: b.embeddings[i]!,
+        document: b.documents[i] ?? old?.document ?? null,
+        metadata: old ? merge(old.metadata, b.metadatas[i]!) : clean(b.metadatas[i]!),
+      };
       m.set(id, rec); // Map.set keeps the position of an existing key, like the database
     });
   });
@@ -105,7 +135,9 @@ const updateCmd = (id: string, metadata: UpdateMetadata | null, embedding: numbe
 const deleteCmd = (ids: string[] | null, where: Where | null) =>
   cmd(`delete(${JSON.stringify(ids)}, ${JSON.stringify(where)})`, async (m, r) => {
     const ast = where ? parseWhere(where) : null;
-    const doomed = [...m.entries()].filter(([id, rec]) => (!ids || ids.includes(id)) && (!ast || evaluateWhere(ast, rec.metadata))).map(([id]) => id);
+    const doomed = [...m.entries()]
+      .filter(([id, rec]) => (!ids || ids.includes(id)) && (!ast || evaluateWhere(ast, rec.metadata)))
+      .map(([id]) => id);
     const result = await r.col.delete({ ...(ids ? { ids } : {}), ...(where ? { where } : {}) });
     expect(result.deleted).toBe(ids || where ? doomed.length : 0);
     if (ids || where) for (const id of doomed) m.delete(id);
@@ -115,7 +147,10 @@ const getCmd = (where: Where | null) =>
   cmd(`get(${JSON.stringify(where)})`, async (m, r) => {
     const ast = where ? parseWhere(where) : null;
     const expected = [...m.entries()].filter(([, rec]) => !ast || evaluateWhere(ast, rec.metadata));
-    const got = await r.col.get({ ...(where ? { where } : {}), include: ["documents", "metadatas", "embeddings"] });
+    const got = await r.col.get({
+      ...(where ? { where } : {}),
+      include: ["documents", "metadatas", "embeddings"],
+    });
     expect(got.ids).toEqual(expected.map(([id]) => id));
     expect(got.documents).toEqual(expected.map(([, rec]) => rec.document));
     expect(got.metadatas).toEqual(expected.map(([, rec]) => rec.metadata));
@@ -127,14 +162,24 @@ const queryCmd = (vector: number[], k: number, where: Where | null) =>
   cmd(`query(${JSON.stringify(vector)}, ${k}, ${JSON.stringify(where)})`, async (m, r) => {
     const ast = where ? parseWhere(where) : null;
     const candidates = [...m.entries()].filter(([, rec]) => !ast || evaluateWhere(ast, rec.metadata));
-    const distances = candidates.map(([id, rec]) => ({ id, d: Math.fround(sq(vector, rec.embedding)) })).sort((x, y) => x.d - y.d);
-    const got = await r.col.query({ queryEmbeddings: [vector], nResults: k, ...(where ? { where } : {}), include: ["distances"] });
+    const distances = candidates
+      .map(([id, rec]) => ({ id, d: Math.fround(sq(vector, rec.embedding)) }))
+      .sort((x, y) => x.d - y.d);
+    const got = await r.col.query({
+      queryEmbeddings: [vector],
+      nResults: k,
+      ...(where ? { where } : {}),
+      include: ["distances"],
+    });
     const expectedTop = distances.slice(0, k);
     expect(got.ids[0]).toHaveLength(expectedTop.length);
     // Ties may come back in any order: compare distances, and ids only where the distance is unique.
-    got.distances[0]!.forEach((d, i) => expect(d).toBeCloseTo(expectedTop[i]!.d, 4));
+    got.distances[0]!.forEach((d, i) => {
+      expect(d).toBeCloseTo(expectedTop[i]!.d, 4);
+    });
     const cutoff = expectedTop.at(-1)?.d;
-    for (const id of got.ids[0]!) expect(distances.find((x) => x.id === id)!.d).toBeLessThanOrEqual((cutoff ?? 0) + 1e-5);
+    for (const id of got.ids[0]!)
+      expect(distances.find((x) => x.id === id)!.d).toBeLessThanOrEqual((cutoff ?? 0) + 1e-5);
   });
 
 const reopenCmd = cmd("reopen", async (_m, r) => {
@@ -144,10 +189,19 @@ const reopenCmd = cmd("reopen", async (_m, r) => {
 const commands = [
   batchArb.map(addCmd),
   batchArb.map(upsertCmd),
-  fc.tuple(idArb, updateMetaArb, fc.option(vectorArb, { nil: null })).map(([id, meta, v]) => updateCmd(id, meta, v)),
-  fc.tuple(fc.option(fc.uniqueArray(idArb, { minLength: 1, maxLength: 3 }), { nil: null }), fc.option(whereArb({ maxDepth: 2 }), { nil: null })).map(([ids, w]) => deleteCmd(ids, w)),
+  fc
+    .tuple(idArb, updateMetaArb, fc.option(vectorArb, { nil: null }))
+    .map(([id, meta, v]) => updateCmd(id, meta, v)),
+  fc
+    .tuple(
+      fc.option(fc.uniqueArray(idArb, { minLength: 1, maxLength: 3 }), { nil: null }),
+      fc.option(whereArb({ maxDepth: 2 }), { nil: null }),
+    )
+    .map(([ids, w]) => deleteCmd(ids, w)),
   fc.option(whereArb({ maxDepth: 2 }), { nil: null }).map(getCmd),
-  fc.tuple(vectorArb, fc.integer({ min: 1, max: 6 }), fc.option(whereArb({ maxDepth: 1 }), { nil: null })).map(([v, k, w]) => queryCmd(v, k, w)),
+  fc
+    .tuple(vectorArb, fc.integer({ min: 1, max: 6 }), fc.option(whereArb({ maxDepth: 1 }), { nil: null }))
+    .map(([v, k, w]) => queryCmd(v, k, w)),
   fc.constant(reopenCmd),
 ];
 
@@ -155,7 +209,11 @@ async function setup(persistent: boolean): Promise<{ real: Real; cleanup: () => 
   const dir = persistent ? mkdtempSync(join(tmpdir(), "cairn-model-")) : null;
   const open = async () => {
     const client = dir ? new PersistentClient({ path: dir }) : new EphemeralClient();
-    const col = await client.getOrCreateCollection({ name: "model", embeddingFunction: null, configuration: { hnsw: { space: "l2" } } });
+    const col = await client.getOrCreateCollection({
+      name: "model",
+      embeddingFunction: null,
+      configuration: { hnsw: { space: "l2" } },
+    });
     return { client, col };
   };
   const real: Real = await open();

@@ -29,7 +29,11 @@ describe("embedding function identity across processes", () => {
   it("rebuilds a built-in EF from the stored configuration", async () => {
     const col = await client.getCollection({ name: "hashed" });
     expect(col.embeddingFunction?.name).toBe("hash");
-    expect(col.configuration.embedding_function).toEqual({ type: "known", name: "hash", config: { dimension: 64 } });
+    expect(col.configuration.embedding_function).toEqual({
+      type: "known",
+      name: "hash",
+      config: { dimension: 64 },
+    });
     const r = await col.query({ queryTexts: ["Who created Python?"], nResults: 1 });
     expect(r.ids).toEqual([["py"]]);
   });
@@ -41,14 +45,19 @@ describe("embedding function identity across processes", () => {
     expect(error).toMatchObject({ code: "EMBEDDING_FUNCTION_CONFLICT" });
     expect(error.message).toContain("hash(64 dims)");
     expect(error.message).toContain("all-MiniLM-L6-v2");
-    const same = await client.getCollection({ name: "hashed", embeddingFunction: new HashEmbeddingFunction({ dimension: 64 }) });
+    const same = await client.getCollection({
+      name: "hashed",
+      embeddingFunction: new HashEmbeddingFunction({ dimension: 64 }),
+    });
     expect(await same.count()).toBe(2);
   });
 
   it("an EF this process has not registered is a clear error when texts are given, vectors still work", async () => {
     const col = await client.getCollection({ name: "custom" });
     expect(col.embeddingFunction).toBeUndefined();
-    const error = await col.query({ queryTexts: ["HI"] }).catch((e: unknown) => e as { code: string; message: string });
+    const error = await col
+      .query({ queryTexts: ["HI"] })
+      .catch((e: unknown) => e as { code: string; message: string });
     expect(error).toMatchObject({ code: "EMBEDDING_FUNCTION_MISSING" });
     expect(error.message).toContain('"shout"');
     expect(error.message).toContain("embeddingFunctions");
@@ -77,6 +86,8 @@ describe("embedding function identity across processes", () => {
   it("a vectors-only collection stays vectors-only", async () => {
     const col = await client.getCollection({ name: "vectors" });
     expect(col.configuration.embedding_function).toBeNull();
-    await expect(col.add({ ids: ["t"], documents: ["text"] })).rejects.toMatchObject({ code: "EMBEDDING_FUNCTION_MISSING" });
+    await expect(col.add({ ids: ["t"], documents: ["text"] })).rejects.toMatchObject({
+      code: "EMBEDDING_FUNCTION_MISSING",
+    });
   });
 });

@@ -44,7 +44,11 @@ async function verifyIndexAgrees(path: string): Promise<number> {
     expect(await col.count()).toBe(all.ids.length);
     const sample = all.ids.map((_, i) => i).filter((i) => i % 37 === 0);
     for (const i of sample) {
-      const hit = await col.query({ queryEmbeddings: [all.embeddings[i]!], nResults: 1, include: ["distances"] });
+      const hit = await col.query({
+        queryEmbeddings: [all.embeddings[i]!],
+        nResults: 1,
+        include: ["distances"],
+      });
       expect(hit.ids[0]![0]).toBe(all.ids[i]);
       expect(hit.distances[0]![0]).toBeCloseTo(0, 5);
     }
@@ -65,7 +69,10 @@ describe("persistence across processes", () => {
     expect(await col.count()).toBe(3000);
     const r = await col.get({ ids: ["b5-r499", "b0-r0"], include: ["documents", "metadatas"] });
     expect(r.ids).toEqual(["b0-r0", "b5-r499"]);
-    expect(r.metadatas).toEqual([{ batch: 0, i: 0 }, { batch: 5, i: 499 }]);
+    expect(r.metadatas).toEqual([
+      { batch: 0, i: 0 },
+      { batch: 5, i: 499 },
+    ]);
     await client.close();
     // A snapshot was written (3,000 changes > sync_threshold) and is used on reopen.
     const snapshots = readdirSync(join(path, "index", col.id)).filter((n) => n.startsWith("snap-"));
@@ -94,7 +101,8 @@ describe("persistence across processes", () => {
       const acked = Math.max(...run.acks);
       const present = await col.get({ include: ["metadatas"] });
       const batches = new Map<number, number>();
-      for (const m of present.metadatas) batches.set(m!.batch as number, (batches.get(m!.batch as number) ?? 0) + 1);
+      for (const m of present.metadatas)
+        batches.set(m!.batch as number, (batches.get(m!.batch as number) ?? 0) + 1);
       for (let b = 0; b <= acked; b++) expect(batches.get(b), `batch ${b}`).toBe(200);
       for (const [b, n] of batches) expect(n, `batch ${b} is whole`).toBe(200);
       await client.close();
@@ -110,7 +118,8 @@ describe("persistence across processes", () => {
     await probe.close();
     const indexDir = join(path, "index", id);
     for (const snap of readdirSync(indexDir).filter((n) => n.startsWith("snap-"))) {
-      for (const file of readdirSync(join(indexDir, snap))) writeFileSync(join(indexDir, snap, file), "garbage");
+      for (const file of readdirSync(join(indexDir, snap)))
+        writeFileSync(join(indexDir, snap, file), "garbage");
     }
     const warnings: string[] = [];
     const logger: Logger = { debug() {}, info() {}, error() {}, warn: (m) => warnings.push(m) };
@@ -131,6 +140,8 @@ describe("persistence across processes", () => {
     expect(await verifyIndexAgrees(path)).toBe(600);
     const bad = tempDir();
     writeFileSync(join(bad, "cairn.sqlite3"), Buffer.alloc(8192, 7));
-    expect(() => new PersistentClient({ path: bad })).toThrow(expect.objectContaining({ code: "STORAGE_CORRUPT" }));
+    expect(() => new PersistentClient({ path: bad })).toThrow(
+      expect.objectContaining({ code: "STORAGE_CORRUPT" }),
+    );
   });
 });

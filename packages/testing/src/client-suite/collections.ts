@@ -19,7 +19,11 @@ export function collectionScenarios(factory: ClientFactory): void {
     });
 
     it("creates, gets, lists, counts and deletes collections", async () => {
-      const a = await client.createCollection({ name: "alpha", metadata: { owner: "me", n: 1 }, embeddingFunction: null });
+      const a = await client.createCollection({
+        name: "alpha",
+        metadata: { owner: "me", n: 1 },
+        embeddingFunction: null,
+      });
       await client.createCollection({ name: "beta", embeddingFunction: null });
       expect(a.name).toBe("alpha");
       expect(a.metadata).toEqual({ owner: "me", n: 1 });
@@ -35,16 +39,39 @@ export function collectionScenarios(factory: ClientFactory): void {
     });
 
     it("rejects a duplicate name, and getOrCreate returns the existing collection unchanged", async () => {
-      const first = await client.createCollection({ name: "dup", metadata: { v: 1 }, embeddingFunction: null });
-      await expectCode(client.createCollection({ name: "dup", embeddingFunction: null }), "COLLECTION_EXISTS");
-      const again = await client.getOrCreateCollection({ name: "dup", metadata: { v: 2 }, embeddingFunction: null });
+      const first = await client.createCollection({
+        name: "dup",
+        metadata: { v: 1 },
+        embeddingFunction: null,
+      });
+      await expectCode(
+        client.createCollection({ name: "dup", embeddingFunction: null }),
+        "COLLECTION_EXISTS",
+      );
+      const again = await client.getOrCreateCollection({
+        name: "dup",
+        metadata: { v: 2 },
+        embeddingFunction: null,
+      });
       expect(again.id).toBe(first.id);
       expect(again.metadata).toEqual({ v: 1 });
     });
 
     it("validates collection names like Chroma", async () => {
-      for (const bad of ["ab", "-abc", "abc-", "has space", "a..b", "192.168.1.1", "héllo", "a".repeat(513)]) {
-        await expectCode(client.createCollection({ name: bad, embeddingFunction: null }), "INVALID_COLLECTION_NAME");
+      for (const bad of [
+        "ab",
+        "-abc",
+        "abc-",
+        "has space",
+        "a..b",
+        "192.168.1.1",
+        "héllo",
+        "a".repeat(513),
+      ]) {
+        await expectCode(
+          client.createCollection({ name: bad, embeddingFunction: null }),
+          "INVALID_COLLECTION_NAME",
+        );
       }
       for (const good of ["abc", "a.b.c", "Abc-Def_1.x"]) {
         await client.createCollection({ name: good, embeddingFunction: null });
@@ -63,26 +90,50 @@ export function collectionScenarios(factory: ClientFactory): void {
 
     it("stores configuration: defaults, explicit space, legacy hnsw: metadata keys", async () => {
       const d = await client.createCollection({ name: "cfg-default", embeddingFunction: null });
-      expect(d.configuration.hnsw).toMatchObject({ space: "l2", ef_construction: 100, ef_search: 100, max_neighbors: 16 });
-      const c = await client.createCollection({ name: "cfg-cos", configuration: { hnsw: { space: "cosine", ef_search: 64 } }, embeddingFunction: null });
+      expect(d.configuration.hnsw).toMatchObject({
+        space: "l2",
+        ef_construction: 100,
+        ef_search: 100,
+        max_neighbors: 16,
+      });
+      const c = await client.createCollection({
+        name: "cfg-cos",
+        configuration: { hnsw: { space: "cosine", ef_search: 64 } },
+        embeddingFunction: null,
+      });
       expect(c.configuration.hnsw).toMatchObject({ space: "cosine", ef_search: 64 });
-      const legacy = await client.createCollection({ name: "cfg-legacy", metadata: { "hnsw:space": "ip" }, embeddingFunction: null });
+      const legacy = await client.createCollection({
+        name: "cfg-legacy",
+        metadata: { "hnsw:space": "ip" },
+        embeddingFunction: null,
+      });
       expect(legacy.configuration.hnsw.space).toBe("ip");
       expect(legacy.metadata).toEqual({ "hnsw:space": "ip" });
       await expectCode(
-        client.createCollection({ name: "cfg-bad", configuration: { hnsw: { space: "manhattan" as never } }, embeddingFunction: null }),
+        client.createCollection({
+          name: "cfg-bad",
+          configuration: { hnsw: { space: "manhattan" as never } },
+          embeddingFunction: null,
+        }),
         "INVALID_CONFIGURATION",
       );
     });
 
     it("modify renames, replaces metadata and changes only mutable settings", async () => {
-      const c = await client.createCollection({ name: "mod", metadata: { a: 1, b: 2 }, embeddingFunction: null });
+      const c = await client.createCollection({
+        name: "mod",
+        metadata: { a: 1, b: 2 },
+        embeddingFunction: null,
+      });
       await c.modify({ name: "mod2", metadata: { c: 3 }, configuration: { hnsw: { ef_search: 77 } } });
       expect(c.name).toBe("mod2");
       const again = await client.getCollection({ name: "mod2" });
       expect(again.metadata).toEqual({ c: 3 });
       expect(again.configuration.hnsw.ef_search).toBe(77);
-      await expectCode(c.modify({ configuration: { hnsw: { space: "ip" } as never } }), "INVALID_CONFIGURATION");
+      await expectCode(
+        c.modify({ configuration: { hnsw: { space: "ip" } as never } }),
+        "INVALID_CONFIGURATION",
+      );
       await client.createCollection({ name: "taken", embeddingFunction: null });
       await expectCode(c.modify({ name: "taken" }), "COLLECTION_EXISTS");
     });
@@ -91,20 +142,34 @@ export function collectionScenarios(factory: ClientFactory): void {
       const ef = new LetterEmbeddingFunction(8);
       const c = await client.createCollection({ name: "ef-one", embeddingFunction: ef });
       await c.add({ ids: ["a"], documents: ["abc"] });
-      expect(c.configuration.embedding_function).toEqual({ type: "known", name: "letters", config: { dim: 8 } });
+      expect(c.configuration.embedding_function).toEqual({
+        type: "known",
+        name: "letters",
+        config: { dim: 8 },
+      });
       await expectCode(
         client.getCollection({ name: "ef-one", embeddingFunction: new LetterEmbeddingFunction(4) }),
         "EMBEDDING_FUNCTION_CONFLICT",
       );
-      const same = await client.getCollection({ name: "ef-one", embeddingFunction: new LetterEmbeddingFunction(8) });
+      const same = await client.getCollection({
+        name: "ef-one",
+        embeddingFunction: new LetterEmbeddingFunction(8),
+      });
       expect(await same.count()).toBe(1);
-      const forced = await client.getCollection({ name: "ef-one", embeddingFunction: new LetterEmbeddingFunction(4), overrideEmbeddingFunction: true });
+      const forced = await client.getCollection({
+        name: "ef-one",
+        embeddingFunction: new LetterEmbeddingFunction(4),
+        overrideEmbeddingFunction: true,
+      });
       expect(forced.embeddingFunction).toBeDefined();
     });
 
     it("a vectors-only collection says so when given texts", async () => {
       const c = await client.createCollection({ name: "vec-only", embeddingFunction: null });
-      const error = await expectCode(c.add({ ids: ["a"], documents: ["text"] }), "EMBEDDING_FUNCTION_MISSING");
+      const error = await expectCode(
+        c.add({ ids: ["a"], documents: ["text"] }),
+        "EMBEDDING_FUNCTION_MISSING",
+      );
       expect(error.message).toContain("embeddingFunction: null");
       await expectCode(c.query({ queryTexts: ["x"] }), "EMBEDDING_FUNCTION_MISSING");
     });

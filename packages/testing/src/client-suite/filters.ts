@@ -3,8 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClientFactory, expectCode } from "./harness";
 
 const RECORDS: { id: string; doc: string | null; meta: Metadata | null }[] = [
-  { id: "r1", doc: "The quick brown fox", meta: { s: "apple", i: 1, f: 1.5, b: true, tags: ["red", "fruit"], nums: [1, 2] } },
-  { id: "r2", doc: "jumps over the lazy dog", meta: { s: "banana", i: 2, f: 2.0, b: false, tags: ["yellow", "fruit"] } },
+  {
+    id: "r1",
+    doc: "The quick brown fox",
+    meta: { s: "apple", i: 1, f: 1.5, b: true, tags: ["red", "fruit"], nums: [1, 2] },
+  },
+  {
+    id: "r2",
+    doc: "jumps over the lazy dog",
+    meta: { s: "banana", i: 2, f: 2.0, b: false, tags: ["yellow", "fruit"] },
+  },
   { id: "r3", doc: "Lorem ipsum", meta: { s: "cherry", i: 3, f: 3.25 } },
   { id: "r4", doc: null, meta: { s: "date", i: 10, b: true } },
   { id: "r5", doc: "UPPER case FOX", meta: null },
@@ -66,7 +74,11 @@ export function filterScenarios(factory: ClientFactory): void {
       ["$contains is case-sensitive", { $contains: "fox" }, ["r1"]],
       ["$contains short text", { $contains: "x" }, ["r1"]],
       ["$contains '' matches every document", { $contains: "" }, ["r1", "r2", "r3", "r5"]],
-      ["$not_contains includes records without a document", { $not_contains: "fox" }, ["r2", "r3", "r4", "r5"]],
+      [
+        "$not_contains includes records without a document",
+        { $not_contains: "fox" },
+        ["r2", "r3", "r4", "r5"],
+      ],
       ["$regex", { $regex: "^[A-Z]" }, ["r1", "r3", "r5"]],
       ["$regex case-insensitive flag", { $regex: "(?i)fox" }, ["r1", "r5"]],
       ["$not_regex", { $not_regex: "o" }, ["r4", "r5"]],
@@ -80,7 +92,11 @@ export function filterScenarios(factory: ClientFactory): void {
     }
 
     it("where and whereDocument and ids are ANDed", async () => {
-      const r = await col.get({ ids: ["r1", "r2", "r5"], where: { tags: { $contains: "fruit" } }, whereDocument: { $contains: "o" } });
+      const r = await col.get({
+        ids: ["r1", "r2", "r5"],
+        where: { tags: { $contains: "fruit" } },
+        whereDocument: { $contains: "o" },
+      });
       expect(r.ids).toEqual(["r1", "r2"]);
     });
 
@@ -89,7 +105,17 @@ export function filterScenarios(factory: ClientFactory): void {
     });
 
     it("invalid filters are rejected with INVALID_FILTER and a path", async () => {
-      const bad: unknown[] = [{}, { a: 1, b: 2 }, { i: { $gt: "x" } }, { i: { $in: [] } }, { i: { $in: [1, "a"] } }, { a: null }, { a: [1] }, { $foo: 1 }, { i: { $gt: 1, $lt: 3 } }];
+      const bad: unknown[] = [
+        {},
+        { a: 1, b: 2 },
+        { i: { $gt: "x" } },
+        { i: { $in: [] } },
+        { i: { $in: [1, "a"] } },
+        { a: null },
+        { a: [1] },
+        { $foo: 1 },
+        { i: { $gt: 1, $lt: 3 } },
+      ];
       for (const w of bad) {
         const error = await expectCode(col.get({ where: w as Where }), "INVALID_FILTER");
         expect(error.message.startsWith("where")).toBe(true);
@@ -105,7 +131,11 @@ export function filterScenarios(factory: ClientFactory): void {
       const ids = Array.from({ length: n }, (_, i) => `id${i}`);
       for (let start = 0; start < n; start += 5000) {
         const slice = ids.slice(start, start + 5000);
-        await big.add({ ids: slice, embeddings: slice.map((_, i) => [i % 7, 1]), metadatas: slice.map((_, i) => ({ n: start + i })) });
+        await big.add({
+          ids: slice,
+          embeddings: slice.map((_, i) => [i % 7, 1]),
+          metadatas: slice.map((_, i) => ({ n: start + i })),
+        });
       }
       const r = await big.get({ where: { n: { $in: Array.from({ length: n }, (_, i) => i) } }, include: [] });
       expect(r.ids).toHaveLength(n);

@@ -8,7 +8,11 @@ import { expect } from "vitest";
 /** Creates a fresh, empty client for one test; `reopen` (when supported) opens the same data anew. */
 export interface ClientFactory {
   name: string;
-  create(): Promise<{ client: CairnClient; reopen?: () => Promise<CairnClient>; cleanup: () => Promise<void> }>;
+  create(): Promise<{
+    client: CairnClient;
+    reopen?: () => Promise<CairnClient>;
+    cleanup: () => Promise<void>;
+  }>;
   /** Reasons to skip scenarios this implementation cannot run, by scenario tag. */
   skip?: Partial<Record<"reopen" | "reset", string>>;
 }
@@ -50,4 +54,5 @@ export class LetterEmbeddingFunction implements EmbeddingFunction {
 }
 
 /** Unit vectors along axes, for exact distance checks. */
-export const axis = (i: number, dim = 3): number[] => Array.from({ length: dim }, (_, j) => (j === i ? 1 : 0));
+export const axis = (i: number, dim = 3): number[] =>
+  Array.from({ length: dim }, (_, j) => (j === i ? 1 : 0));

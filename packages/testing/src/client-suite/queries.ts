@@ -5,9 +5,27 @@ import { type ClientFactory, expectCode } from "./harness";
 const POINTS: Record<string, number[]> = { a: [1, 0], b: [0, 1], c: [3, 4], d: [-2, 0], e: [0.6, 0.8] };
 /** Chroma's measured distances for query [2, 1] (chroma-compat §3.1), ascending. */
 const EXPECTED: Record<Space, [string, number][]> = {
-  l2: [["e", 2], ["a", 2], ["b", 4], ["c", 10], ["d", 17]],
-  cosine: [["a", 0.10557282], ["c", 0.10557282], ["e", 0.10557282], ["b", 0.5527864], ["d", 1.8944272]],
-  ip: [["c", -9], ["a", -1], ["e", -1], ["b", 0], ["d", 5]],
+  l2: [
+    ["e", 2],
+    ["a", 2],
+    ["b", 4],
+    ["c", 10],
+    ["d", 17],
+  ],
+  cosine: [
+    ["a", 0.10557282],
+    ["c", 0.10557282],
+    ["e", 0.10557282],
+    ["b", 0.5527864],
+    ["d", 1.8944272],
+  ],
+  ip: [
+    ["c", -9],
+    ["a", -1],
+    ["e", -1],
+    ["b", 0],
+    ["d", 5],
+  ],
 };
 
 /** Query behaviour: distances per space, batches, filters, include, n_results edge cases. */
@@ -22,9 +40,17 @@ export function queryScenarios(factory: ClientFactory): void {
     afterEach(async () => env.cleanup());
 
     const make = async (space: Space): Promise<Collection> => {
-      const col = await client.createCollection({ name: `q-${space}`, configuration: { hnsw: { space } }, embeddingFunction: null });
+      const col = await client.createCollection({
+        name: `q-${space}`,
+        configuration: { hnsw: { space } },
+        embeddingFunction: null,
+      });
       const ids = Object.keys(POINTS);
-      await col.add({ ids, embeddings: ids.map((id) => POINTS[id]!), metadatas: ids.map((id, i) => ({ id, i })) });
+      await col.add({
+        ids,
+        embeddings: ids.map((id) => POINTS[id]!),
+        metadatas: ids.map((id, i) => ({ id, i })),
+      });
       return col;
     };
 
@@ -45,14 +71,25 @@ export function queryScenarios(factory: ClientFactory): void {
 
     it("returns one row per query vector, nearest first, with the default include", async () => {
       const col = await make("l2");
-      const r = await col.query({ queryEmbeddings: [[1, 0], [0, 1]], nResults: 2 });
+      const r = await col.query({
+        queryEmbeddings: [
+          [1, 0],
+          [0, 1],
+        ],
+        nResults: 2,
+      });
       expect(r.ids.map((row) => row[0])).toEqual(["a", "b"]);
       expect(r.include).toEqual(["metadatas", "documents", "distances"]);
       expect(r.metadatas[0]![0]).toEqual({ id: "a", i: 0 });
       expect(r.embeddings).toEqual([]);
       const rows = r.rows();
       expect(rows).toHaveLength(2);
-      expect(rows[0]![0]).toMatchObject({ id: "a", distance: 0, metadata: { id: "a", i: 0 }, document: null });
+      expect(rows[0]![0]).toMatchObject({
+        id: "a",
+        distance: 0,
+        metadata: { id: "a", i: 0 },
+        document: null,
+      });
     });
 
     it("n_results larger than the matches, zero, an empty collection, and include []", async () => {
@@ -69,7 +106,11 @@ export function queryScenarios(factory: ClientFactory): void {
 
     it("filters restrict candidates: where, whereDocument, ids (unknown ids are fine)", async () => {
       const col = await make("l2");
-      await col.update({ ids: ["a", "c"], embeddings: [POINTS.a!, POINTS.c!], documents: ["alpha doc", "gamma doc"] });
+      await col.update({
+        ids: ["a", "c"],
+        embeddings: [POINTS.a!, POINTS.c!],
+        documents: ["alpha doc", "gamma doc"],
+      });
       const byWhere = await col.query({ queryEmbeddings: [[1, 0]], where: { i: { $gte: 2 } } });
       expect(byWhere.ids[0]!.sort()).toEqual(["c", "d", "e"]);
       const byDoc = await col.query({ queryEmbeddings: [[1, 0]], whereDocument: { $contains: "doc" } });
@@ -84,7 +125,10 @@ export function queryScenarios(factory: ClientFactory): void {
       const col = await make("l2");
       await expectCode(col.query({}), "INVALID_ARGUMENT");
       await expectCode(col.query({ queryEmbeddings: [[1, 0]], queryTexts: ["x"] }), "INVALID_ARGUMENT");
-      await expectCode(col.query({ queryEmbeddings: [[1, 0]], include: ["bogus" as never] }), "INVALID_ARGUMENT");
+      await expectCode(
+        col.query({ queryEmbeddings: [[1, 0]], include: ["bogus" as never] }),
+        "INVALID_ARGUMENT",
+      );
       await expectCode(col.get({ include: ["distances" as never] }), "INVALID_ARGUMENT");
     });
 

@@ -11,7 +11,10 @@ export function recordScenarios(factory: ClientFactory): void {
     beforeEach(async () => {
       env = await factory.create();
       client = env.client;
-      col = await client.createCollection({ name: "records", embeddingFunction: new LetterEmbeddingFunction(3) });
+      col = await client.createCollection({
+        name: "records",
+        embeddingFunction: new LetterEmbeddingFunction(3),
+      });
     });
     afterEach(async () => env.cleanup());
 
@@ -46,7 +49,10 @@ export function recordScenarios(factory: ClientFactory): void {
 
     it("add of an existing id is rejected and writes nothing", async () => {
       await seed();
-      const error = await expectCode(col.add({ ids: ["new", "a"], embeddings: [axis(0), axis(0)] }), "DUPLICATE_ID");
+      const error = await expectCode(
+        col.add({ ids: ["new", "a"], embeddings: [axis(0), axis(0)] }),
+        "DUPLICATE_ID",
+      );
       expect(error.message).toContain('"a"');
       expect(error.message).toContain("upsert");
       expect(await col.count()).toBe(3);
@@ -68,7 +74,10 @@ export function recordScenarios(factory: ClientFactory): void {
       await col.upsert({
         ids: ["b", "d"],
         embeddings: [axis(1), axis(0)],
-        metadatas: [{ k: "y2", t: null, extra: [1, 2] }, { fresh: "yes", gone: null }],
+        metadatas: [
+          { k: "y2", t: null, extra: [1, 2] },
+          { fresh: "yes", gone: null },
+        ],
       });
       const r = await col.get({ ids: ["b", "d"], include: ["documents", "metadatas", "embeddings", "uris"] });
       expect(r.ids).toEqual(["b", "d"]);
@@ -95,7 +104,11 @@ export function recordScenarios(factory: ClientFactory): void {
       expect(await col.delete({ where: { k: "y" } })).toEqual({ deleted: 1 });
       expect(await col.delete({ whereDocument: { $contains: "hello" } })).toEqual({ deleted: 1 });
       expect((await col.get()).ids).toEqual(["c"]);
-      await col.add({ ids: ["p", "q", "r"], embeddings: [axis(0), axis(1), axis(2)], metadatas: [{ g: 1 }, { g: 1 }, { g: 1 }] });
+      await col.add({
+        ids: ["p", "q", "r"],
+        embeddings: [axis(0), axis(1), axis(2)],
+        metadatas: [{ g: 1 }, { g: 1 }, { g: 1 }],
+      });
       expect(await col.delete({ where: { g: 1 }, limit: 2 })).toEqual({ deleted: 2 });
       expect((await col.get()).ids).toEqual(["c", "r"]);
       await expectCode(col.delete({ ids: ["c"], limit: 1 }), "INVALID_ARGUMENT");
@@ -129,7 +142,16 @@ export function recordScenarios(factory: ClientFactory): void {
       expect(q.message).toMatch(/3.*2/);
       await col.delete({ ids: ["a", "b", "c"] });
       await expectCode(col.add({ ids: ["w"], embeddings: [[1, 2]] }), "DIMENSION_MISMATCH");
-      await expectCode(col.add({ ids: ["v", "w"], embeddings: [[1, 2, 3], [1, 2]] }), "DIMENSION_MISMATCH");
+      await expectCode(
+        col.add({
+          ids: ["v", "w"],
+          embeddings: [
+            [1, 2, 3],
+            [1, 2],
+          ],
+        }),
+        "DIMENSION_MISMATCH",
+      );
     });
 
     it("validates the whole batch before writing anything", async () => {
@@ -157,13 +179,13 @@ export function recordScenarios(factory: ClientFactory): void {
       await col.add({
         ids,
         embeddings: ids.map((_, i) => axis(i % 3)),
-        metadatas: [JSON.parse('{"__proto__": "p"}'), { constructor: "c" }, { "a.b": 1 }, { "x'y": "z\"w" }],
+        metadatas: [JSON.parse('{"__proto__": "p"}'), { constructor: "c" }, { "a.b": 1 }, { "x'y": 'z"w' }],
       });
       const r = await col.get({ ids });
       expect(r.ids).toEqual(ids);
       expect(Object.keys(r.metadatas[0]!)).toEqual(["__proto__"]);
       expect(({} as Record<string, unknown>).p).toBeUndefined();
-      expect((await col.get({ where: { "x'y": "z\"w" } })).ids).toEqual([" "]);
+      expect((await col.get({ where: { "x'y": 'z"w' } })).ids).toEqual([" "]);
     });
 
     it("embeds documents with the collection's embedding function", async () => {
