@@ -10,6 +10,7 @@
  */
 export { CairnClient, type ClientOptions, type CreateCollectionOptions, type GetCollectionOptions, type ListCollectionsOptions } from "./client/client";
 export { EphemeralClient, type LocalClientOptions, PersistentClient, type PersistentClientOptions } from "./client/local";
+export { HttpClient, type HttpClientOptions } from "./client/http";
 export type { ClientBackend, CollectionBackend, CollectionDescription, DatabaseDescription, RecordOut } from "./collection/backend";
 export { Collection } from "./collection/collection";
 export type {

@@ -206,6 +206,24 @@ export class CairnClient {
     await this.backend.deleteCollection(this.tenant, this.database, validateCollectionName(opts.name));
   }
 
+  /**
+   * The same client scoped to another tenant and/or database. It shares this client's connection (open
+   * database, indexes, logger, embedding-function registry): no new connection is opened, and closing either
+   * closes both. Used by the server to answer requests for any tenant and database with one client.
+   * @example const staging = client.withDatabase({ database: "staging" });
+   */
+  withDatabase(options: { tenant?: string; database?: string }): CairnClient {
+    const opts = expectOptionsObject(options, "withDatabase");
+    rejectUnknownKeys(opts, ["tenant", "database"], "withDatabase");
+    const tenant = opts.tenant === undefined ? this.tenant : validateNamespaceName(opts.tenant, "tenant");
+    const database = opts.database === undefined ? this.database : validateNamespaceName(opts.database, "database");
+    // A view: every other field (backend, registry, logger) is read through the prototype, i.e. shared.
+    return Object.create(this, {
+      tenant: { value: tenant, enumerable: true },
+      database: { value: database, enumerable: true },
+    }) as CairnClient;
+  }
+
   /** Creates a tenant. */
   createTenant(options: { name: string }): Promise<void> {
     return this.backend.createTenant(validateNamespaceName(options?.name, "name"));

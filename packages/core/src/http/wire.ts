@@ -1,0 +1,160 @@
+/**
+ * Chroma REST API v2 wire shapes (snake_case JSON) and their conversion to and from the backend's types.
+ * Shared knowledge of the HttpClient; the server has its own copy of the response side in @cairndb/server.
+ */
+import type { CollectionDescription, DatabaseDescription, RecordOut } from "../collection/backend";
+import type { ValidatedSelection, ValidatedWrite } from "../collection/validate";
+import { type CollectionConfig, DEFAULT_HNSW, type HnswConfig } from "../config";
+import type { CollectionMetadata, EmbeddingFunctionConfig, IncludeField, Metadata, Space } from "../types";
+
+/** A collection as the server sends it (`GET …/collections/{name}` and friends). */
+export interface CollectionJson {
+  id: string;
+  name: string;
+  configuration_json?: {
+    hnsw?: Partial<HnswConfig> | null;
+    spann?: { space?: Space; ef_search?: number } | null;
+    embedding_function?: EmbeddingFunctionConfig | null;
+  } | null;
+  metadata?: CollectionMetadata | null;
+  dimension?: number | null;
+  tenant: string;
+  database: string;
+}
+
+/** The body of `POST …/get`. */
+export interface GetResponseJson {
+  ids: string[];
+  embeddings?: (number[] | null)[] | null;
+  documents?: (string | null)[] | null;
+  uris?: (string | null)[] | null;
+  metadatas?: (Metadata | null)[] | null;
+}
+
+/** The body of `POST …/query`: one inner array per query vector. */
+export interface QueryResponseJson {
+  ids: string[][];
+  embeddings?: (number[] | null)[][] | null;
+  documents?: (string | null)[][] | null;
+  uris?: (string | null)[][] | null;
+  metadatas?: (Metadata | null)[][] | null;
+  distances?: (number | null)[][] | null;
+}
+
+/** The body of `GET /api/v2/pre-flight-checks`. */
+export interface PreflightJson {
+  max_batch_size?: number;
+  supports_base64_encoding?: boolean;
+}
+
+/** Rebuilds a description; settings the server does not echo (e.g. `batch_size`) take their defaults. */
+export function toDescription(json: CollectionJson): CollectionDescription {
+  const config = json.configuration_json ?? {};
+  const hnsw: HnswConfig = { ...DEFAULT_HNSW, ...(config.hnsw ?? {}) };
+  // A Chroma server that was given a spann configuration reports it there instead of under hnsw.
+  if (!config.hnsw && config.spann) {
+    if (config.spann.space) hnsw.space = config.spann.space;
+    if (config.spann.ef_search) hnsw.ef_search = config.spann.ef_search;
+  }
+  const configuration: CollectionConfig = { hnsw, embedding_function: config.embedding_function ?? null };
+  return {
+    id: json.id,
+    name: json.name,
+    tenant: json.tenant,
+    database: json.database,
+    metadata: json.metadata ?? null,
+    configuration,
+    dimension: json.dimension ?? null,
+  };
+}
+
+/** The `configuration` of a create request. */
+export function toWireConfiguration(config: CollectionConfig): Record<string, unknown> {
+  return { hnsw: { ...config.hnsw }, embedding_function: config.embedding_function };
+}
+
+/** A database row as sent by the server. */
+export function toDatabase(
+  json: { id?: string; name: string; tenant?: string },
+  tenant: string,
+): DatabaseDescription {
+  return { id: json.id ?? "", name: json.name, tenant: json.tenant ?? tenant };
+}
+
+/** Base64 of a vector's float32 little-endian bytes (what `supports_base64_encoding` servers accept). */
+export function vectorToBase64(vector: Float32Array): string {
+  const bytes = Buffer.allocUnsafe(vector.length * 4);
+  for (let i = 0; i < vector.length; i++) bytes.writeFloatLE(vector[i]!, i * 4);
+  return bytes.toString("base64");
+}
+
+/**
+ * The body of add / upsert / update. Update may carry holes in `embeddings` (a record whose vector stays), sent
+ * as `null` as Chroma's update payload allows.
+ */
+export function toWriteBody(batch: ValidatedWrite, base64: boolean): Record<string, unknown> {
+  const body: Record<string, unknown> = { ids: batch.ids };
+  if (batch.embeddings) {
+    body.embeddings = batch.embeddings.map((v) => (v ? (base64 ? vectorToBase64(v) : Array.from(v)) : null));
+  }
+  if (batch.documents) body.documents = batch.documents;
+  if (batch.metadatas) body.metadatas = batch.metadatas;
+  if (batch.uris) body.uris = batch.uris;
+  return body;
+}
+
+/** The `ids` / `where` / `where_document` part of get, query and delete bodies. */
+export function toSelectionBody(selection: ValidatedSelection): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (selection.ids) body.ids = selection.ids;
+  if (selection.where) body.where = selection.where.raw;
+  if (selection.whereDocument) body.where_document = selection.whereDocument.raw;
+  return body;
+}
+
+function recordAt(
+  id: string,
+  i: number,
+  columns: {
+    documents?: (string | null)[] | null | undefined;
+    uris?: (string | null)[] | null | undefined;
+    metadatas?: (Metadata | null)[] | null | undefined;
+    embeddings?: (number[] | null)[] | null | undefined;
+  },
+  include: IncludeField[],
+  distance?: number | null,
+): RecordOut {
+  return {
+    id,
+    document: columns.documents?.[i] ?? null,
+    uri: columns.uris?.[i] ?? null,
+    metadata: columns.metadatas?.[i] ?? null,
+    embedding: include.includes("embeddings") ? (columns.embeddings?.[i] ?? []) : undefined,
+    distance: distance ?? undefined,
+  };
+}
+
+/** Records of a get response, in the server's order. */
+export function recordsFromGet(json: GetResponseJson, include: IncludeField[]): RecordOut[] {
+  return json.ids.map((id, i) => recordAt(id, i, json, include));
+}
+
+/** Records of a query response: one list per query vector, nearest first. */
+export function recordsFromQuery(json: QueryResponseJson, include: IncludeField[]): RecordOut[][] {
+  return json.ids.map((ids, q) =>
+    ids.map((id, i) =>
+      recordAt(
+        id,
+        i,
+        {
+          documents: json.documents?.[q],
+          uris: json.uris?.[q],
+          metadatas: json.metadatas?.[q],
+          embeddings: json.embeddings?.[q],
+        },
+        include,
+        json.distances?.[q]?.[i],
+      ),
+    ),
+  );
+}

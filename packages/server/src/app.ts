@@ -1,0 +1,179 @@
+/**
+ * The Hono app: the route table registered with request-shape checks, Chroma's error bodies, 404 with an empty
+ * body for unknown routes, 405 for a wrong method, 410 for the v1 API, 413 above the body limit, and one log
+ * line per request.
+ */
+import type { CairnClient, Logger } from "@cairndb/core";
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { chromaKind, RequestError, toErrorResponse } from "./errors";
+import { filterLogger, type LogLevel } from "./logging";
+import { resolveComponent } from "./payloads";
+import { ROUTES, type RouteDef, type RouteEnv } from "./routes";
+import { validate } from "./schema";
+
+/** Default request body limit: 32 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Options of {@link createApp}.
+ * @example createApp(client, { allowReset: true, maxBodyBytes: 8 * 1024 * 1024, logger: console, logLevel: "warn" })
+ */
+export interface AppOptions {
+  /** Allow `POST /api/v2/reset` (default false: 403 `RESET_DISABLED`). The client must allow it too. */
+  allowReset?: boolean;
+  /** Larger request bodies get 413 `PAYLOAD_TOO_LARGE` (default 32 MiB). */
+  maxBodyBytes?: number;
+  /** Where request lines and errors go (default: nowhere). */
+  logger?: Logger;
+  /** Minimum level forwarded to `logger` (default `info`: one line per request). */
+  logLevel?: LogLevel;
+}
+
+const toHonoPath = (path: string) => path.replace(/\{(\w+)\}/g, ":$1");
+
+async function readBody(c: Context, route: RouteDef): Promise<unknown> {
+  const text = await c.req.text();
+  let body: unknown;
+  try {
+    if (text.trim().length === 0) throw new Error("EOF while parsing a value (empty body)");
+    body = JSON.parse(text);
+  } catch (error) {
+    throw new RequestError(
+      400,
+      "INVALID_ARGUMENT",
+      `Failed to parse the request body as JSON: ${(error as Error).message}`,
+    );
+  }
+  const problem = validate(route.body!, body, resolveComponent);
+  if (problem) {
+    const code = problem.message.startsWith("unknown field") ? "UNKNOWN_OPTION" : "INVALID_ARGUMENT";
+    throw new RequestError(
+      422,
+      code,
+      `Failed to deserialize the JSON body into the target type: ${problem.path}: ${problem.message}`,
+    );
+  }
+  return body;
+}
+
+function readQuery(c: Context, route: RouteDef): Record<string, number | undefined> {
+  const out: Record<string, number | undefined> = {};
+  for (const name of Object.keys(route.query ?? {})) {
+    const raw = c.req.query(name);
+    if (raw === undefined) continue;
+    if (!/^\d{1,10}$/.test(raw) || Number(raw) > 4_294_967_295) {
+      throw new RequestError(
+        400,
+        "INVALID_ARGUMENT",
+        `Failed to deserialize query string: ${name}: expected a non-negative integer, got ${JSON.stringify(raw)}`,
+      );
+    }
+    out[name] = Number(raw);
+  }
+  return out;
+}
+
+/**
+ * Reads and drops the rest of an oversized body (up to `cap` bytes) so the client can finish sending and read
+ * the 413; returns false when it gave up (the connection is then closed).
+ */
+async function discardBody(c: Context, cap: number): Promise<boolean> {
+  try {
+    const reader = c.req.raw.body?.getReader();
+    if (!reader) return true;
+    for (let read = 0; ; ) {
+      const { done, value } = await reader.read();
+      if (done) return true;
+      read += value.byteLength;
+      if (read > cap) {
+        await reader.cancel();
+        return false;
+      }
+    }
+  } catch {
+    return false; // already being read (a chunked body the limit check consumed part of)
+  }
+}
+
+function tooLarge(maxSize: number) {
+  return async (c: Context) => {
+    if (!(await discardBody(c, Math.max(4 * maxSize, 64 * 1024 * 1024)))) c.header("connection", "close");
+    const message = `Request body exceeds the server's limit of ${maxSize} bytes; send smaller batches or raise the limit (maxBodyBytes / --max-body-mb).`;
+    return c.json({ error: chromaKind(413), message, code: "PAYLOAD_TOO_LARGE" }, 413);
+  };
+}
+
+function handlerOf(route: RouteDef, env: RouteEnv) {
+  return async (c: Context) => {
+    const query = readQuery(c, route);
+    const body = route.body ? await readBody(c, route) : undefined;
+    const reply = await route.handle({ params: c.req.param() as Record<string, string>, query, body }, env);
+    return c.json(reply.body as object, (reply.status ?? route.ok.status) as ContentfulStatusCode);
+  };
+}
+
+function registerRoutes(app: Hono, env: RouteEnv): void {
+  const methods = new Map<string, string[]>();
+  for (const route of ROUTES) {
+    app.on(route.method.toUpperCase(), toHonoPath(route.path), handlerOf(route, env));
+    methods.set(route.path, [...(methods.get(route.path) ?? []), route.method.toUpperCase()]);
+  }
+  // Registered after the operations: reached only when no operation of that path matched the method.
+  for (const [path, allowed] of methods) {
+    const allow = allowed.includes("GET") ? [...allowed, "HEAD"] : allowed;
+    app.all(toHonoPath(path), (c) => {
+      throw new RequestError(
+        405,
+        "INVALID_ARGUMENT",
+        `Method ${c.req.method} is not allowed on ${path}; allowed: ${allow.join(", ")}`,
+        {
+          allow: allow.join(","),
+        },
+      );
+    });
+  }
+  app.all("/api/v1/*", (c) =>
+    c.json(
+      {
+        error: "Unimplemented",
+        message: "The v1 API is deprecated. Please use /v2 apis",
+        code: "UNSUPPORTED",
+      },
+      410,
+    ),
+  );
+}
+
+/**
+ * Builds the HTTP app over one client. Serve it with `@hono/node-server`, or use {@link startServer}, which
+ * also opens the database and shuts down gracefully.
+ * @example
+ * const app = createApp(new PersistentClient({ path: "./cairn_db" }));
+ * const res = await app.request("/api/v2/heartbeat");
+ */
+export function createApp(client: CairnClient, options: AppOptions = {}): Hono {
+  const logger = filterLogger(options.logger, options.logLevel ?? "info");
+  const maxSize = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const app = new Hono();
+  app.use("*", async (c, next) => {
+    const started = performance.now();
+    await next();
+    const status = c.res.status;
+    const line = `${c.req.method} ${c.req.path} ${status} ${(performance.now() - started).toFixed(1)}ms`;
+    if (status >= 500) logger.error(line);
+    else logger.info(line);
+  });
+  app.use("*", bodyLimit({ maxSize, onError: tooLarge(maxSize) }));
+  registerRoutes(app, { client, allowReset: options.allowReset === true });
+  // Chroma answers unknown routes with 404 and an empty body (no content type).
+  app.notFound(() => new Response(null, { status: 404 }));
+  app.onError((error, c) => {
+    const { status, body, headers, internal } = toErrorResponse(error);
+    if (internal) logger.error(`${c.req.method} ${c.req.path}: ${(error as Error)?.stack ?? String(error)}`);
+    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    return c.json(body, status as ContentfulStatusCode);
+  });
+  return app;
+}

@@ -1,0 +1,45 @@
+/** The route table's types: one entry per operation, used by the app, the request checks and the OpenAPI spec. */
+import type { CairnClient } from "@cairndb/core";
+import type { Schema } from "../schema";
+
+/** HTTP methods of the API. */
+export type Method = "get" | "post" | "put" | "patch" | "delete";
+
+/** What a handler gets: path parameters, parsed query parameters and the checked JSON body. */
+export interface RouteInput<TBody = unknown> {
+  params: Record<string, string>;
+  query: Record<string, number | string | undefined>;
+  body: TBody;
+}
+
+/** What a route may use: the server's one client and its settings. */
+export interface RouteEnv {
+  client: CairnClient;
+  allowReset: boolean;
+}
+
+/** A handler's answer (JSON body; status 200 unless given). */
+export interface Reply {
+  status?: number;
+  body: unknown;
+}
+
+/** One operation of the API. */
+export interface RouteDef {
+  method: Method;
+  /** OpenAPI-style path, e.g. `/api/v2/tenants/{tenant}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: "system" | "tenants" | "databases" | "collections" | "records";
+  /** The request body's schema; a route without one ignores any body. */
+  body?: Schema;
+  /** Query parameters (integers are parsed; a bad one is a 400 like Chroma's). */
+  query?: Record<string, Schema>;
+  /** The success response. */
+  ok: { status: number; description: string; schema?: Schema };
+  /** Error statuses this route can answer with (documented in the spec). */
+  errors: number[];
+  // biome-ignore lint/suspicious/noExplicitAny: the body was checked against `body` before the handler runs.
+  handle(input: RouteInput<any>, env: RouteEnv): Promise<Reply> | Reply;
+}

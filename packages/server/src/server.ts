@@ -1,0 +1,186 @@
+/**
+ * `startServer`: opens one PersistentClient, serves the app on loopback (by default) and shuts down gracefully:
+ * stop accepting, let in-flight requests finish, then close the client (which writes due index snapshots).
+ */
+import type { Server } from "node:http";
+import { createAdaptorServer } from "@hono/node-server";
+import {
+  type EmbeddingFunctionClass,
+  EmbeddingError,
+  InvalidArgumentError,
+  invalidArgument,
+  type Logger,
+  PersistentClient,
+} from "@cairndb/core";
+import { createApp, DEFAULT_MAX_BODY_BYTES } from "./app";
+import { filterLogger, isLogLevel, type LogLevel } from "./logging";
+
+/**
+ * Options of {@link startServer}.
+ * @example await startServer({ path: "./cairn_db", port: 0, allowReset: true, logger: myLogger, logLevel: "warn" })
+ */
+export interface StartServerOptions {
+  /** The database folder (created if missing). */
+  path: string;
+  /** Interface to listen on (default `127.0.0.1`). */
+  host?: string;
+  /** Port (default 8000; 0 = any free port, see `port` of the result). */
+  port?: number;
+  /** Allow `POST /api/v2/reset` (default false). */
+  allowReset?: boolean;
+  /** Request body limit in bytes (default 32 MiB). */
+  maxBodyBytes?: number;
+  /** Minimum level forwarded to `logger` (default `info`: one line per request). */
+  logLevel?: LogLevel;
+  /** Where logs go (default: nowhere; the `cairn` CLI passes a stderr logger). */
+  logger?: Logger;
+  /** How long `close()` waits for in-flight requests before dropping connections (default 10 000 ms). */
+  shutdownTimeoutMs?: number;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:8000`. */
+  url: string;
+  /** The port actually bound (useful with `port: 0`). */
+  port: number;
+  /** Stops accepting, waits for in-flight requests, closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The server never embeds (clients do): every embedding function name rebuilds to "none". */
+const NoServerEmbedding: EmbeddingFunctionClass = {
+  buildFromConfig(): never {
+    throw new EmbeddingError(
+      "EMBEDDING_FUNCTION_MISSING",
+      "the server does not embed; clients send embeddings",
+    );
+  },
+};
+const SERVER_EMBEDDING_FUNCTIONS: Record<string, EmbeddingFunctionClass> = {
+  default: NoServerEmbedding,
+  openai: NoServerEmbedding,
+  hash: NoServerEmbedding,
+};
+
+const KEYS = [
+  "path",
+  "host",
+  "port",
+  "allowReset",
+  "maxBodyBytes",
+  "logLevel",
+  "logger",
+  "shutdownTimeoutMs",
+];
+
+function checkOptions(
+  options: StartServerOptions,
+): Required<Omit<StartServerOptions, "logger">> & { logger?: Logger } {
+  if (options === null || typeof options !== "object")
+    throw invalidArgument("startServer", "expected an options object");
+  const unknown = Object.keys(options).find((k) => !KEYS.includes(k));
+  if (unknown)
+    throw new InvalidArgumentError(
+      "UNKNOWN_OPTION",
+      `startServer: unknown option "${unknown}". Known options: ${KEYS.join(", ")}.`,
+    );
+  const {
+    path,
+    host = "127.0.0.1",
+    port = 8000,
+    maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+    logLevel = "info",
+  } = options;
+  if (typeof path !== "string" || path.length === 0)
+    throw invalidArgument("path", "expected the database folder");
+  if (typeof host !== "string" || host.length === 0)
+    throw invalidArgument("host", "expected an interface name or address");
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw invalidArgument("port", `expected an integer 0-65535, got ${port}`);
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1)
+    throw invalidArgument("maxBodyBytes", "expected a positive integer");
+  if (!isLogLevel(logLevel))
+    throw invalidArgument(
+      "logLevel",
+      `expected debug, info, warn, error or silent, got ${JSON.stringify(logLevel)}`,
+    );
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
+  if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs < 0)
+    throw invalidArgument("shutdownTimeoutMs", "expected a non-negative integer");
+  return {
+    path,
+    host,
+    port,
+    maxBodyBytes,
+    logLevel,
+    allowReset: options.allowReset === true,
+    logger: options.logger,
+    shutdownTimeoutMs,
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const address = server.address();
+      resolve(typeof address === "object" && address ? address.port : port);
+    });
+  });
+}
+
+/**
+ * Starts a Cairn server: Chroma's REST API v2 over the database at `path`. The returned `close()` stops
+ * accepting connections, lets in-flight requests finish, then closes the database.
+ * @example
+ * const server = await startServer({ path: "./cairn_db", port: 0 });
+ * console.log(server.url); // http://127.0.0.1:<port>
+ * await server.close();
+ */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const opts = checkOptions(options);
+  const logger = filterLogger(opts.logger, opts.logLevel);
+  const client = new PersistentClient({
+    path: opts.path,
+    allowReset: opts.allowReset,
+    logger,
+    embeddingFunctions: SERVER_EMBEDDING_FUNCTIONS,
+  });
+  const app = createApp(client, {
+    allowReset: opts.allowReset,
+    maxBodyBytes: opts.maxBodyBytes,
+    logger,
+    logLevel: opts.logLevel,
+  });
+  // @hono/node-server's default (it swaps in its lighter global Request/Response); `false` breaks re-wrapping
+  // bodies (`new Request(req, { body })`, as the body-limit middleware does) for DELETE requests.
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  let closing: Promise<void> | undefined;
+  server.on("request", (_req, res) => {
+    // A keep-alive connection that finishes its last response during shutdown is closed right away.
+    res.on("close", () => closing && setImmediate(() => server.closeIdleConnections()));
+  });
+  let port: number;
+  try {
+    port = await listen(server, opts.port, opts.host);
+  } catch (error) {
+    await client.close();
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw invalidArgument("port", `cannot listen on ${opts.host}:${opts.port} (${code})`, { cause: code });
+  }
+  const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), opts.shutdownTimeoutMs);
+      await stopped;
+      clearTimeout(force);
+      await client.close();
+    })();
+    return closing;
+  };
+  return { url: `http://${host}:${port}`, port, close };
+}

@@ -1,0 +1,168 @@
+/**
+ * Test helpers: temp dirs, free ports, the built CLI (`cairn run` as a child process) and the real Chroma 1.0
+ * server (the `chromadb` package's native CLI) for differential tests. Everything listens on 127.0.0.1.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+/** The server package directory. */
+export const SERVER_DIR = here("..");
+/** The built CLI. */
+export const CLI = here("../dist/cli.js");
+const CORE_DIR = here("../../core");
+const CHROMA_CLI = here("../node_modules/chromadb/dist/cli.mjs");
+
+/** A fresh temp directory and its removal. */
+export function tempDir(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A port that was free a moment ago (for servers that cannot bind port 0 and report it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Builds core's and the server's dist when missing (CI builds them in setup). A directory lock keeps parallel
+ * test files from building at the same time.
+ */
+export async function ensureBuilt(): Promise<void> {
+  const ready = () => existsSync(CLI) && existsSync(join(CORE_DIR, "dist/index.js"));
+  if (ready()) return;
+  const lock = join(tmpdir(), "cairn-server-build.lock");
+  try {
+    mkdirSync(lock);
+  } catch {
+    for (let i = 0; i < 600 && !ready(); i++) await sleep(500);
+    if (!ready())
+      throw new Error(
+        `dist not built after waiting; build with: cd packages/core && npx tsup && cd ../server && npx tsup`,
+      );
+    return;
+  }
+  try {
+    for (const dir of [CORE_DIR, SERVER_DIR]) {
+      if (dir === CORE_DIR && existsSync(join(CORE_DIR, "dist/index.js"))) continue;
+      const r = spawnSync("npx", ["--no-install", "tsup"], { cwd: dir, stdio: "pipe", encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`tsup failed in ${dir}:\n${r.stderr}`);
+    }
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** A spawned `cairn run` process. */
+export interface CairnProcess {
+  url: string;
+  port: number;
+  proc: ChildProcess;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Spawns `node dist/cli.js run --path <path> --port 0 …` (unless `extra` sets `--port`) and waits for its banner. */
+export async function spawnCairn(path: string, extra: string[] = []): Promise<CairnProcess> {
+  await ensureBuilt();
+  const port = extra.includes("--port") ? [] : ["--port", "0"];
+  const proc = spawn(
+    process.execPath,
+    [CLI, "run", "--path", path, "--host", "127.0.0.1", ...port, ...extra],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let err = "";
+  proc.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+    err += chunk;
+  });
+  proc.stdout!.resume();
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`cairn run did not start:\n${err}`)), 20_000);
+    const check = () => {
+      const match = /listening on (http:\/\/\S+)/.exec(err);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    proc.stderr!.on("data", check);
+    proc.once("exit", () => {
+      clearTimeout(timer);
+      reject(new Error(`cairn run exited early:\n${err}`));
+    });
+  });
+  return {
+    url,
+    port: Number(new URL(url).port),
+    proc,
+    stderr: () => err,
+    stop: async (signal = "SIGTERM") => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** A running real Chroma 1.0.0 server (the differential oracle). */
+export interface ChromaProcess {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts the real Chroma server from the `chromadb` package and polls its heartbeat until it answers. */
+export async function spawnChroma(path: string): Promise<ChromaProcess> {
+  const port = await freePort();
+  const proc = spawn(
+    process.execPath,
+    [CHROMA_CLI, "run", "--path", path, "--host", "127.0.0.1", "--port", String(port)],
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  let err = "";
+  proc.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+    err += chunk;
+  });
+  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 120; i++) {
+    if (proc.exitCode !== null) throw new Error(`chroma exited early:\n${err}`);
+    try {
+      const res = await fetch(`${url}/api/v2/heartbeat`);
+      if (res.ok) {
+        return {
+          url,
+          port,
+          stop: async () => {
+            if (proc.exitCode === null) proc.kill("SIGTERM");
+            await exited;
+          },
+        };
+      }
+    } catch {
+      // not up yet
+    }
+    await sleep(250);
+  }
+  proc.kill("SIGKILL");
+  throw new Error(`chroma did not answer its heartbeat within 30 s:\n${err}`);
+}
