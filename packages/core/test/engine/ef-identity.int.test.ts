@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DefaultEmbeddingFunction, HashEmbeddingFunction, PersistentClient } from "@cairndb/core";
+import { expectCode } from "@cairndb/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const CHILD = fileURLToPath(new URL("../fixtures/ef-child.mjs", import.meta.url));
@@ -39,10 +40,10 @@ describe("embedding function identity across processes", () => {
   });
 
   it("rejects a conflicting EF with a message naming both", async () => {
-    const error = await client
-      .getCollection({ name: "hashed", embeddingFunction: new DefaultEmbeddingFunction() })
-      .catch((e: unknown) => e as { code: string; message: string });
-    expect(error).toMatchObject({ code: "EMBEDDING_FUNCTION_CONFLICT" });
+    const error = await expectCode(
+      client.getCollection({ name: "hashed", embeddingFunction: new DefaultEmbeddingFunction() }),
+      "EMBEDDING_FUNCTION_CONFLICT",
+    );
     expect(error.message).toContain("hash(64 dims)");
     expect(error.message).toContain("all-MiniLM-L6-v2");
     const same = await client.getCollection({
