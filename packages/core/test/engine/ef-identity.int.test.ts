@@ -56,10 +56,7 @@ describe("embedding function identity across processes", () => {
   it("an EF this process has not registered is a clear error when texts are given, vectors still work", async () => {
     const col = await client.getCollection({ name: "custom" });
     expect(col.embeddingFunction).toBeUndefined();
-    const error = await col
-      .query({ queryTexts: ["HI"] })
-      .catch((e: unknown) => e as { code: string; message: string });
-    expect(error).toMatchObject({ code: "EMBEDDING_FUNCTION_MISSING" });
+    const error = await expectCode(col.query({ queryTexts: ["HI"] }), "EMBEDDING_FUNCTION_MISSING");
     expect(error.message).toContain('"shout"');
     expect(error.message).toContain("embeddingFunctions");
     expect((await col.query({ queryEmbeddings: [[5, 1, 1]], nResults: 1 })).ids).toEqual([["a"]]);
