@@ -40,4 +40,5 @@ export * from "./errors";
 export { evaluateWhere, evaluateWhereDocument, parseWhere, parseWhereDocument } from "./filter";
 export type { DocumentNode, WhereNode } from "./filter";
 export * from "./types";
+export { vacuum, type VacuumOptions, type VacuumResult } from "./engine/maintenance";
 export { CAIRN_VERSION } from "./version";

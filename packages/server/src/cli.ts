@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-/** The `cairn` command line: `run`, `models pull`, `version`, `--help`. Owns the terminal (stdout/stderr). */
+/** The `cairn` command line: `run`, `models pull`, `vacuum`, `version`, `--help`. Owns the terminal (stdout/stderr). */
 import { CairnError } from "@cairndb/core";
 import { helpCommand } from "./commands/help";
 import { modelsCommand } from "./commands/models";
 import { runCommand } from "./commands/run";
+import { vacuumCommand } from "./commands/vacuum";
 import { versionCommand } from "./commands/version";
 
 async function main(argv: string[]): Promise<number> {
@@ -13,6 +14,8 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case "models":
       return modelsCommand(rest);
+    case "vacuum":
+      return vacuumCommand(rest);
     case "version":
     case "--version":
     case "-v":

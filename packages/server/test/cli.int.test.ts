@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { PersistentClient } from "@cairndb/core";
 import { startFakeHub } from "@cairndb/testing";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { CLI, ensureBuilt, spawnCairn, tempDir } from "./helpers";
@@ -55,6 +56,32 @@ describe("cairn CLI", () => {
     expect(port.stderr).toContain("INVALID_ARGUMENT");
     const level = await cairn(["run", "--log-level", "loud"]);
     expect(level.code).toBe(1);
+  });
+
+  it("vacuum compacts a database in place and keeps every record", async () => {
+    const { dir, remove } = tempDir("cairn-vacuum-");
+    const client = new PersistentClient({ path: dir });
+    const col = await client.createCollection({ name: "churn", embeddingFunction: null });
+    const ids = Array.from({ length: 300 }, (_, i) => `id${i}`);
+    for (let pass = 0; pass < 5; pass++) {
+      await col.upsert({
+        ids,
+        embeddings: ids.map((_, i) => [i, pass, 1]),
+        documents: ids.map((id) => `${id} pass ${pass} ${"x".repeat(200)}`),
+      });
+      await col.delete({ ids: ids.slice(0, 150) });
+    }
+    await client.close();
+    const r = await cairn(["vacuum", "--path", dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^vacuumed .+ MiB → .+ MiB/);
+    const reopened = new PersistentClient({ path: dir });
+    const again = await reopened.getCollection({ name: "churn" });
+    expect(await again.count()).toBe(150);
+    expect((await again.query({ queryEmbeddings: [[299, 4, 1]], nResults: 1 })).ids).toEqual([["id299"]]);
+    await reopened.close();
+    expect((await cairn(["vacuum", "--bogus"])).code).toBe(2);
+    remove();
   });
 
   it("a port already in use fails fast with a message", async () => {

@@ -225,34 +225,34 @@ export class CairnClient {
   }
 
   /** Creates a tenant. */
-  createTenant(options: { name: string }): Promise<void> {
+  async createTenant(options: { name: string }): Promise<void> {
     return this.backend.createTenant(validateNamespaceName(options?.name, "name"));
   }
 
   /** Returns a tenant (`TENANT_NOT_FOUND` if it does not exist). */
-  getTenant(options: { name: string }): Promise<{ name: string }> {
+  async getTenant(options: { name: string }): Promise<{ name: string }> {
     return this.backend.getTenant(validateNamespaceName(options?.name, "name"));
   }
 
   /** Creates a database in a tenant (default: this client's tenant). */
-  createDatabase(options: { name: string; tenant?: string }): Promise<DatabaseDescription> {
+  async createDatabase(options: { name: string; tenant?: string }): Promise<DatabaseDescription> {
     return this.backend.createDatabase(options?.tenant ?? this.tenant, validateNamespaceName(options?.name, "name"));
   }
 
   /** Returns a database (`DATABASE_NOT_FOUND` if it does not exist). */
-  getDatabase(options: { name: string; tenant?: string }): Promise<DatabaseDescription> {
+  async getDatabase(options: { name: string; tenant?: string }): Promise<DatabaseDescription> {
     return this.backend.getDatabase(options?.tenant ?? this.tenant, validateNamespaceName(options?.name, "name"));
   }
 
   /** Lists a tenant's databases. */
-  listDatabases(options: { tenant?: string; limit?: number; offset?: number } = {}): Promise<DatabaseDescription[]> {
+  async listDatabases(options: { tenant?: string; limit?: number; offset?: number } = {}): Promise<DatabaseDescription[]> {
     const limit = options.limit == null ? 100 : validateCount(options.limit, "limit");
     const offset = options.offset == null ? 0 : validateCount(options.offset, "offset");
     return this.backend.listDatabases(options.tenant ?? this.tenant, limit, offset);
   }
 
   /** Deletes a database and every collection in it. */
-  deleteDatabase(options: { name: string; tenant?: string }): Promise<void> {
+  async deleteDatabase(options: { name: string; tenant?: string }): Promise<void> {
     return this.backend.deleteDatabase(options?.tenant ?? this.tenant, validateNamespaceName(options?.name, "name"));
   }
 

@@ -13,6 +13,20 @@ const typeName = (value: unknown): string => {
   return typeof value;
 };
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Throws unless `text` is well-formed Unicode. A lone UTF-16 surrogate cannot be stored as UTF-8: SQLite
+ * would keep U+FFFD instead, so the value would silently change (and an id would stop matching itself).
+ * Chroma's server rejects such strings too (they are not valid JSON text for it).
+ */
+export function expectWellFormed(text: string, path: string): void {
+  if (SURROGATE.test(text) && LONE_SURROGATE.test(text)) {
+    throw invalidArgument(path, "contains a lone UTF-16 surrogate (not valid Unicode): fix the string's encoding");
+  }
+}
+
 /** Whether a value is a plain object (not an array, class instance, Map, Date …). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
@@ -34,11 +48,13 @@ export function validateIds(value: unknown, path = "ids"): string[] {
   ids.forEach((id, i) => {
     if (typeof id !== "string") throw invalidArgument(`${path}[${i}]`, `expected a string id, got ${typeName(id)}`);
     if (id.length === 0) throw invalidArgument(`${path}[${i}]`, "ids must be non-empty strings");
+    expectWellFormed(id, `${path}[${i}]`);
     if (seen.has(id)) duplicates.add(id);
     seen.add(id);
   });
   if (duplicates.size > 0) {
-    const list = [...duplicates].slice(0, 10).map((d) => JSON.stringify(d));
+    const short = (d: string) => (d.length > 60 ? `${d.slice(0, 60)}…` : d);
+    const list = [...duplicates].slice(0, 10).map((d) => JSON.stringify(short(d)));
     throw new InvalidArgumentError("INVALID_ARGUMENT", `${path}: ids must be unique within a call; duplicated: ${list.join(", ")}`, {
       details: { path, duplicates: [...duplicates].slice(0, 100) },
     });
@@ -89,6 +105,7 @@ export function validateVectors(value: unknown, path: string): Float32Array[] {
 
 function validateKey(key: string, path: string): void {
   if (key.length === 0) throw invalidArgument(path, "metadata keys must be non-empty");
+  expectWellFormed(key, `${path}[${JSON.stringify(key.slice(0, 40))}]`);
   if (key.startsWith("$") || key.startsWith("#")) {
     throw invalidArgument(`${path}.${key}`, "metadata keys cannot start with '$' or '#' (reserved for filter operators)");
   }
@@ -97,6 +114,7 @@ function validateKey(key: string, path: string): void {
 function validateScalar(value: unknown, path: string): void {
   const ok = typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value));
   if (!ok) throw invalidArgument(path, `expected string | number | boolean, got ${typeName(value)}`);
+  if (typeof value === "string") expectWellFormed(value, path);
 }
 
 /** Validates a metadata value (scalar or homogeneous non-empty array). */
@@ -151,6 +169,7 @@ export function validateCollectionMetadata(value: unknown, path = "metadata", al
   const out: CollectionMetadata = {};
   for (const key of Object.keys(value)) {
     if (key.length === 0) throw invalidArgument(path, "metadata keys must be non-empty");
+    expectWellFormed(key, `${path}[${JSON.stringify(key.slice(0, 40))}]`);
     const item = value[key];
     if (item === null && allowNull) continue;
     validateScalar(item, `${path}.${key}`);
@@ -159,9 +178,9 @@ export function validateCollectionMetadata(value: unknown, path = "metadata", al
   return out;
 }
 
-/** Validates a non-negative integer option. */
+/** Validates a non-negative integer option, at most 2^53 − 1 (larger doubles are not exact integers). */
 export function validateCount(value: unknown, path: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
     throw invalidArgument(path, `expected a non-negative integer, got ${typeof value === "number" ? value : typeName(value)}`);
   }
   return value;

@@ -2,11 +2,18 @@
  * Validation of every collection verb's options, pure and complete: the whole batch is checked before
  * anything is embedded or written. Unknown option keys are rejected with a "did you mean" hint.
  */
-import { expectOptionsObject, rejectUnknownKeys } from "../config";
+import { describeValue, expectOptionsObject, rejectUnknownKeys } from "../config";
 import { invalidArgument } from "../errors";
 import { type DocumentNode, parseWhere, parseWhereDocument, type WhereNode } from "../filter";
 import type { IncludeField, MetadataValue, Where, WhereDocument } from "../types";
-import { expectArray, validateCount, validateIds, validateMetadata, validateVectors } from "./validate-values";
+import {
+  expectArray,
+  expectWellFormed,
+  validateCount,
+  validateIds,
+  validateMetadata,
+  validateVectors,
+} from "./validate-values";
 
 /** A validated write. Arrays are aligned with `ids`. */
 export interface ValidatedWrite {
@@ -33,6 +40,7 @@ function optionalStrings(value: unknown, path: string, length: number, what: str
   return items.map((item, i) => {
     if (item === null || item === undefined) return null;
     if (typeof item !== "string") throw invalidArgument(`${path}[${i}]`, `expected a string or null, got ${typeof item}`);
+    expectWellFormed(item, `${path}[${i}]`);
     return item;
   });
 }
@@ -79,7 +87,7 @@ export function validateInclude(value: unknown, fallback: IncludeField[], allowD
   const items = expectArray(value, "include");
   return items.map((item, i) => {
     if (typeof item !== "string" || !INCLUDE_ALL.includes(item as IncludeField)) {
-      throw invalidArgument(`include[${i}]`, `expected one of ${INCLUDE_ALL.join(", ")}, got ${JSON.stringify(item)}`);
+      throw invalidArgument(`include[${i}]`, `expected one of ${INCLUDE_ALL.join(", ")}, got ${describeValue(item)}`);
     }
     if (item === "distances" && !allowDistances) {
       throw invalidArgument(`include[${i}]`, "distances are only available from query()");

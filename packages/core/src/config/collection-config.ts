@@ -4,6 +4,7 @@
  * cannot be passed to `modify`.
  */
 import { InvalidArgumentError } from "../errors";
+import { copyJson, describeValue } from "./options";
 import type { CollectionMetadata, EmbeddingFunctionConfig, Space } from "../types";
 
 /** HNSW settings as persisted (snake_case, like Chroma's `configuration_json.hnsw`). */
@@ -98,7 +99,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function checkHnswValue(key: keyof HnswConfig, value: unknown, path: string): HnswConfig[keyof HnswConfig] {
   if (key === "space") {
     if (typeof value !== "string" || !SPACES.includes(value as Space)) {
-      fail(path, `expected one of ${SPACES.join(", ")}, got ${JSON.stringify(value)}`);
+      fail(path, `expected one of ${SPACES.join(", ")}, got ${describeValue(value)}`);
     }
     return value as Space;
   }
@@ -108,7 +109,7 @@ function checkHnswValue(key: keyof HnswConfig, value: unknown, path: string): Hn
   }
   const min = key === "max_neighbors" ? 2 : 1;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > 1_000_000) {
-    fail(path, `expected an integer between ${min} and 1000000, got ${JSON.stringify(value)}`);
+    fail(path, `expected an integer between ${min} and 1000000, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -135,11 +136,15 @@ export function checkEmbeddingFunctionConfig(value: unknown, path: string): Embe
   if (value === null) return null;
   if (!isPlainObject(value)) fail(path, "expected an object or null");
   if (value.type === "legacy") return { type: "legacy" };
-  if (value.type !== "known") fail(`${path}.type`, `expected "known" or "legacy", got ${JSON.stringify(value.type)}`);
+  if (value.type !== "known") fail(`${path}.type`, `expected "known" or "legacy", got ${describeValue(value.type)}`);
   if (typeof value.name !== "string" || value.name.length === 0) fail(`${path}.name`, "expected a non-empty string");
   const config = value.config ?? {};
   if (!isPlainObject(config)) fail(`${path}.config`, "expected an object");
-  return { type: "known", name: value.name, config: JSON.parse(JSON.stringify(config)) as Record<string, unknown> };
+  const copied = copyJson(config);
+  if (!copied) {
+    fail(`${path}.config`, "expected plain JSON data (no cycles, functions, bigints or class instances; at most 100,000 values)");
+  }
+  return { type: "known", name: value.name, config: copied.value as Record<string, unknown> };
 }
 
 /**

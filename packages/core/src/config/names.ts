@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "../errors";
+import { describeValue } from "./options";
 
 const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -10,9 +11,9 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 export function validateCollectionName(name: unknown, path = "name"): string {
   const problem =
     typeof name !== "string"
-      ? `expected a string, got ${name === null ? "null" : typeof name}`
+      ? `expected a string, got ${describeValue(name)}`
       : !NAME_PATTERN.test(name) || name.includes("..") || IPV4.test(name)
-        ? `expected a name containing 3-512 characters from [a-zA-Z0-9._-], starting and ending with a character in [a-zA-Z0-9], without "..", not an IP address. Got: ${JSON.stringify(name)}`
+        ? `expected a name containing 3-512 characters from [a-zA-Z0-9._-], starting and ending with a character in [a-zA-Z0-9], without "..", not an IP address. Got: ${describeValue(name)}`
         : undefined;
   if (problem) throw new InvalidArgumentError("INVALID_COLLECTION_NAME", `${path}: ${problem}`, { details: { path } });
   return name as string;
@@ -21,7 +22,7 @@ export function validateCollectionName(name: unknown, path = "name"): string {
 /** Validates a tenant or database name (at least 3 characters, like Chroma). */
 export function validateNamespaceName(name: unknown, path: string): string {
   if (typeof name !== "string" || name.length < 3 || name.length > 512) {
-    throw new InvalidArgumentError("INVALID_ARGUMENT", `${path}: expected a name of 3-512 characters, got ${JSON.stringify(name)}`, {
+    throw new InvalidArgumentError("INVALID_ARGUMENT", `${path}: expected a name of 3-512 characters, got ${describeValue(name)}`, {
       details: { path },
     });
   }

@@ -1,19 +1,25 @@
 /**
  * The engine: the only module that touches both storage and the vector index. Synchronous; every public
- * method runs in one SQLite transaction (IMMEDIATE for writes) and maps SQLite failures to Cairn errors.
+ * method runs in one SQLite transaction (IMMEDIATE for writes), and only Cairn errors leave it (see
+ * `transactor.ts`). Any number of engines — in threads or processes — may open the same folder.
  */
-import { randomUUID } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { applyConfigUpdate, type CollectionConfig } from "../config";
-import { ConflictError, NotFoundError, StorageError } from "../errors";
+import { ConflictError, NotFoundError } from "../errors";
 import * as store from "../storage";
 import type { CollectionMetadata, Logger } from "../types";
 import { type IndexFactory, tieredIndexFactory } from "./index-factory";
-import { type CollectionInfo, IndexManager } from "./index-manager";
+import { requireName } from "./arguments";
+import { afterCommit } from "./commit";
+import { IndexManager } from "./index-manager";
+import * as ns from "./namespaces";
+import { openDatabaseFolder } from "./open";
 import { getRows, type Hit, queryRows, type Selection, selectedLabels } from "./reader";
 import { removeCollectionSnapshots } from "./snapshots";
-import type { WriteBatch, WriteMode } from "./types";
+import { Transactor } from "./transactor";
+import type { VectorChanges, WriteBatch, WriteMode } from "./types";
+import { type VacuumResult, vacuumDatabase } from "./vacuum";
 import { deleteLabels, writeBatch } from "./writer";
 
 /** How an engine is opened. */
@@ -27,86 +33,49 @@ export interface EngineOptions {
 }
 
 /** A collection as the engine describes it. */
-export interface CollectionModel extends CollectionInfo {
-  tenant: string;
-  database: string;
-  metadata: CollectionMetadata | null;
-}
+export type CollectionModel = ns.CollectionModel;
 
 /** File name of the SQLite database inside a Cairn folder. */
 export const DATABASE_FILE = "cairn.sqlite3";
-
-const BUSY_RETRIES = 5;
 
 /** One open Cairn database. */
 export class Engine {
   readonly file: string | null;
   private readonly db: store.Db;
   private readonly indexes: IndexManager;
+  private readonly tx: Transactor;
   private closed = false;
 
   constructor(private readonly options: EngineOptions) {
-    if (options.path) mkdirSync(options.path, { recursive: true });
     this.file = options.path ? join(options.path, DATABASE_FILE) : null;
-    this.db = store.openDatabase({ file: this.file, busyTimeoutMs: options.busyTimeoutMs, durability: options.durability });
-    this.indexes = new IndexManager(this.db, options.path, options.indexFactory ?? tieredIndexFactory, options.logger);
+    this.db = openDatabaseFolder(options.path, this.file, options);
+    this.tx = new Transactor(this.db, this.file, () => this.closed);
+    this.indexes = new IndexManager(
+      this.db,
+      options.path,
+      options.indexFactory ?? tieredIndexFactory,
+      options.logger,
+    );
   }
 
   /** Runs `fn` in a read transaction (one consistent snapshot). */
-  read<T>(fn: () => T): T {
-    return this.guard(() => this.db.transaction(fn)());
+  private read<T>(fn: () => T): T {
+    return this.tx.read(fn);
   }
 
-  /** Runs `fn` in a write transaction; retries when another process holds the lock past the busy timeout. */
-  write<T>(fn: () => T): T {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return this.guard(() => this.db.transaction(fn).immediate());
-      } catch (error) {
-        if (!(error instanceof StorageError && error.code === "STORAGE_BUSY") || attempt >= BUSY_RETRIES) throw error;
-      }
-    }
-  }
-
-  private guard<T>(fn: () => T): T {
-    if (this.closed) throw new StorageError("CLIENT_CLOSED", "The client is closed; open a new one.");
-    try {
-      return fn();
-    } catch (error) {
-      throw store.toStorageError(error, this.file);
-    }
+  /** Runs `fn` in an IMMEDIATE write transaction, queueing behind other writers (see `Transactor`). */
+  private write<T>(fn: () => T): T {
+    return this.tx.write(fn);
   }
 
   // ---- namespace -------------------------------------------------------------------------------------------
 
-  /** The id of a database, or a DATABASE_NOT_FOUND error. */
-  databaseId(tenant: string, database: string): string {
-    const row = store.findDatabase(this.db, tenant, database);
-    if (!row) {
-      throw new NotFoundError("DATABASE_NOT_FOUND", `Database '${database}' of tenant '${tenant}' does not exist. Create it first.`, {
-        details: { tenant, database },
-      });
-    }
-    return row.id;
+  private databaseId(tenant: string, database: string): string {
+    return ns.databaseId(this.db, tenant, database);
   }
 
-  private model(row: store.CollectionRow, tenant: string, database: string): CollectionModel {
-    return {
-      id: row.id,
-      name: row.name,
-      tenant,
-      database,
-      metadata: row.metadata ? (JSON.parse(row.metadata) as CollectionMetadata) : null,
-      config: JSON.parse(row.config) as CollectionConfig,
-      dimension: row.dimension,
-    };
-  }
-
-  private namespaceOf(databaseId: string): { tenant: string; database: string } {
-    const row = this.db.prepare("SELECT tenant, name FROM databases WHERE id = ?").get(databaseId) as
-      | { tenant: string; name: string }
-      | undefined;
-    return { tenant: row?.tenant ?? "", database: row?.name ?? "" };
+  private requireById(id: string): CollectionModel {
+    return ns.requireCollection(this.db, id);
   }
 
   /** Creates a collection, or returns the existing one when `getOrCreate` (its settings unchanged). */
@@ -120,39 +89,43 @@ export class Engine {
   }): { collection: CollectionModel; created: boolean } {
     return this.write(() => {
       const databaseId = this.databaseId(input.tenant, input.database);
-      const existing = store.findCollectionByName(this.db, databaseId, input.name);
+      const existing = store.findCollectionByName(this.db, databaseId, requireName(input.name, "name"));
       if (existing) {
         if (!input.getOrCreate) {
-          throw new ConflictError("COLLECTION_EXISTS", `Collection '${input.name}' already exists. Use getOrCreateCollection() or getCollection().`, {
-            details: { name: input.name },
-          });
+          throw new ConflictError(
+            "COLLECTION_EXISTS",
+            `Collection '${input.name}' already exists. Use getOrCreateCollection() or getCollection().`,
+            {
+              details: { name: input.name },
+            },
+          );
         }
-        return { collection: this.model(existing, input.tenant, input.database), created: false };
+        return { collection: ns.toModel(existing, input.tenant, input.database), created: false };
       }
-      const row: store.CollectionRow = {
-        id: randomUUID(),
-        databaseId,
-        name: input.name,
-        metadata: input.metadata && Object.keys(input.metadata).length > 0 ? JSON.stringify(input.metadata) : null,
-        config: JSON.stringify(input.config),
-        dimension: null,
-        createdAt: Date.now(),
-      };
+      const row = ns.newCollectionRow(databaseId, input.name, input.metadata, input.config);
       store.insertCollection(this.db, row);
-      return { collection: this.model(row, input.tenant, input.database), created: true };
+      return { collection: ns.toModel(row, input.tenant, input.database), created: true };
     });
   }
 
   /** A collection by name. */
   getCollection(tenant: string, database: string, name: string): CollectionModel {
     return this.read(() => {
-      const row = store.findCollectionByName(this.db, this.databaseId(tenant, database), name);
+      const row = store.findCollectionByName(
+        this.db,
+        this.databaseId(tenant, database),
+        requireName(name, "name"),
+      );
       if (!row) {
-        throw new NotFoundError("COLLECTION_NOT_FOUND", `Collection '${name}' does not exist. Create it with createCollection().`, {
-          details: { name },
-        });
+        throw new NotFoundError(
+          "COLLECTION_NOT_FOUND",
+          `Collection '${name}' does not exist. Create it with createCollection().`,
+          {
+            details: { name },
+          },
+        );
       }
-      return this.model(row, tenant, database);
+      return ns.toModel(row, tenant, database);
     });
   }
 
@@ -161,28 +134,21 @@ export class Engine {
     return this.read(() => this.requireById(id));
   }
 
-  private requireById(id: string): CollectionModel {
-    const row = store.findCollectionById(this.db, id);
-    if (!row) {
-      throw new NotFoundError("COLLECTION_NOT_FOUND", `Collection ${id} does not exist (it was deleted).`, { details: { id } });
-    }
-    const ns = this.namespaceOf(row.databaseId);
-    return this.model(row, ns.tenant, ns.database);
-  }
-
   /** Collections of a database in creation order. */
   listCollections(tenant: string, database: string, limit: number, offset: number): CollectionModel[] {
     return this.read(() => {
-      const databaseId = store.findDatabase(this.db, tenant, database)?.id;
+      const databaseId = ns.findDatabaseId(this.db, tenant, database);
       if (!databaseId) return [];
-      return store.listCollectionRows(this.db, databaseId, limit, offset).map((row) => this.model(row, tenant, database));
+      return store
+        .listCollectionRows(this.db, databaseId, limit, offset)
+        .map((row) => ns.toModel(row, tenant, database));
     });
   }
 
   /** Number of collections in a database (0 when it does not exist, like Chroma). */
   countCollections(tenant: string, database: string): number {
     return this.read(() => {
-      const databaseId = store.findDatabase(this.db, tenant, database)?.id;
+      const databaseId = ns.findDatabaseId(this.db, tenant, database);
       return databaseId ? store.countCollectionRows(this.db, databaseId) : 0;
     });
   }
@@ -193,27 +159,33 @@ export class Engine {
    */
   modifyCollection(
     id: string,
-    changes: { name?: string | undefined; metadata?: CollectionMetadata | null | undefined; configuration?: unknown },
+    changes: {
+      name?: string | undefined;
+      metadata?: CollectionMetadata | null | undefined;
+      configuration?: unknown;
+    },
   ): CollectionModel {
     return this.write(() => {
       const current = this.requireById(id);
-      const config = changes.configuration === undefined ? undefined : applyConfigUpdate(current.config, changes.configuration);
+      const config =
+        changes.configuration === undefined
+          ? undefined
+          : applyConfigUpdate(current.config, changes.configuration);
       if (changes.name !== undefined && changes.name !== current.name) {
         const databaseId = this.databaseId(current.tenant, current.database);
-        if (store.findCollectionByName(this.db, databaseId, changes.name)) {
-          throw new ConflictError("COLLECTION_EXISTS", `Cannot rename '${current.name}' to '${changes.name}': that name is taken.`, {
-            details: { name: changes.name },
-          });
+        if (store.findCollectionByName(this.db, databaseId, requireName(changes.name, "name"))) {
+          throw new ConflictError(
+            "COLLECTION_EXISTS",
+            `Cannot rename '${current.name}' to '${changes.name}': that name is taken.`,
+            {
+              details: { name: changes.name },
+            },
+          );
         }
       }
       store.updateCollectionRow(this.db, id, {
         name: changes.name,
-        metadata:
-          changes.metadata === undefined
-            ? undefined
-            : changes.metadata && Object.keys(changes.metadata).length > 0
-              ? JSON.stringify(changes.metadata)
-              : null,
+        metadata: changes.metadata === undefined ? undefined : ns.metadataText(changes.metadata),
         config: config ? JSON.stringify(config) : undefined,
       });
       return this.requireById(id);
@@ -223,53 +195,54 @@ export class Engine {
   /** Deletes a collection with all its records and index files. */
   deleteCollection(tenant: string, database: string, name: string): void {
     const id = this.write(() => {
-      const row = store.findCollectionByName(this.db, this.databaseId(tenant, database), name);
-      if (!row) throw new NotFoundError("COLLECTION_NOT_FOUND", `Collection '${name}' does not exist.`, { details: { name } });
+      const row = store.findCollectionByName(
+        this.db,
+        this.databaseId(tenant, database),
+        requireName(name, "name"),
+      );
+      if (!row)
+        throw new NotFoundError("COLLECTION_NOT_FOUND", `Collection '${name}' does not exist.`, {
+          details: { name },
+        });
       store.deleteCollectionRows(this.db, row.id);
       return row.id;
     });
-    this.indexes.drop(id);
-    if (this.options.path) removeCollectionSnapshots(this.options.path, id);
+    this.forgetIndexes([id]);
+  }
+
+  /** Drops the in-memory indexes and snapshot folders of deleted collections. */
+  private forgetIndexes(ids: string[]): void {
+    for (const id of ids) {
+      this.indexes.drop(id);
+      if (this.options.path) this.tx.guard(() => removeCollectionSnapshots(this.options.path!, id));
+    }
   }
 
   // ---- tenants and databases ------------------------------------------------------------------------------
 
   /** Creates a tenant. */
   createTenant(name: string): void {
-    this.write(() => {
-      if (!store.insertTenant(this.db, name)) {
-        throw new ConflictError("TENANT_EXISTS", `Tenant '${name}' already exists.`, { details: { name } });
-      }
-    });
+    this.write(() => ns.createTenant(this.db, name));
   }
 
   /** Whether a tenant exists. */
   tenantExists(name: string): boolean {
-    return this.read(() => store.tenantExists(this.db, name));
+    return this.read(() => store.tenantExists(this.db, requireName(name, "name")));
   }
 
   /** Creates a database under a tenant (creating the tenant if needed, as Chroma does). */
-  createDatabase(tenant: string, name: string): { id: string; tenant: string; name: string } {
-    return this.write(() => {
-      const row = { id: randomUUID(), tenant, name };
-      if (!store.insertDatabase(this.db, row)) {
-        throw new ConflictError("DATABASE_EXISTS", `Database '${name}' already exists in tenant '${tenant}'.`, { details: { tenant, name } });
-      }
-      return row;
-    });
+  createDatabase(tenant: string, name: string): ns.DatabaseModel {
+    return this.write(() => ns.createDatabase(this.db, tenant, name));
   }
 
   /** A database row. */
-  getDatabase(tenant: string, name: string): { id: string; tenant: string; name: string } {
-    return this.read(() => {
-      const id = this.databaseId(tenant, name);
-      return { id, tenant, name };
-    });
+  getDatabase(tenant: string, name: string): ns.DatabaseModel {
+    return this.read(() => ({ id: this.databaseId(tenant, name), tenant, name }));
   }
 
   /** A tenant's databases. */
-  listDatabases(tenant: string, limit: number, offset: number): { id: string; tenant: string; name: string }[] {
-    return this.read(() => store.listDatabases(this.db, tenant, limit, offset));
+  listDatabases(tenant: string, limit: number, offset: number): ns.DatabaseModel[] {
+    return this.read(() => store.listDatabases(this.db, requireName(tenant, "tenant"), limit, offset));
   }
 
   /** Deletes a database and its collections. */
@@ -281,53 +254,66 @@ export class Engine {
       store.deleteDatabaseRow(this.db, databaseId);
       return rows.map((r) => r.id);
     });
-    for (const id of ids) {
-      this.indexes.drop(id);
-      if (this.options.path) removeCollectionSnapshots(this.options.path, id);
-    }
+    this.forgetIndexes(ids);
   }
 
   /** Deletes everything: every tenant, database and collection (the defaults are recreated). */
   reset(): void {
-    this.write(() => {
-      this.db.exec(
-        "DELETE FROM records_fts; DELETE FROM record_metadata; DELETE FROM records; DELETE FROM tombstones; DELETE FROM collections; DELETE FROM databases; DELETE FROM tenants;",
-      );
-      this.db.prepare("INSERT INTO tenants (name) VALUES (?)").run(store.DEFAULT_TENANT);
-      this.db
-        .prepare("INSERT INTO databases (id, tenant, name) VALUES (?, ?, ?)")
-        .run(store.DEFAULT_DATABASE_ID, store.DEFAULT_TENANT, store.DEFAULT_DATABASE);
-    });
+    this.write(() => ns.deleteEverything(this.db));
     this.indexes.close(() => undefined);
-    if (this.options.path) rmSync(join(this.options.path, "index"), { recursive: true, force: true });
+    if (this.options.path)
+      this.tx.guard(() => rmSync(join(this.options.path!, "index"), { recursive: true, force: true }));
   }
 
   // ---- records --------------------------------------------------------------------------------------------
 
+  /**
+   * Catches the collection's index up with every committed change in a read transaction, i.e. without holding
+   * the write lock: index work (HNSW inserts) never delays other writers. When no other write lands before this
+   * one commits, the index is then exactly one write behind and `applyCommitted` applies it from memory;
+   * otherwise the index catches up from SQLite on its next use, again outside the lock.
+   */
+  private catchUpOutsideLock(collectionId: string): void {
+    this.read(() => this.indexes.current(this.requireById(collectionId)));
+  }
+
+  /** After a commit: see `afterCommit` (never throws; the write is durable already). */
+  private committed(collection: CollectionModel, changes: VectorChanges, records: number): void {
+    afterCommit(
+      { indexes: this.indexes, logger: this.options.logger, db: this.db, file: this.file },
+      collection,
+      changes,
+      records,
+    );
+  }
+
   /** Writes a validated, embedded batch in one transaction. */
   writeRecords(collectionId: string, mode: WriteMode, batch: WriteBatch): void {
+    this.catchUpOutsideLock(collectionId);
     let collection: CollectionModel | undefined;
     const changes = this.write(() => {
       collection = this.requireById(collectionId);
-      // Catch the index up to the state before this write, so the write itself is applied from memory.
-      this.indexes.current(collection);
       const result = writeBatch(this.db, collection, mode, batch);
       collection = this.requireById(collectionId);
       return result;
     });
-    this.indexes.applyCommitted(collection!, changes);
+    this.committed(collection!, changes, batch.ids.length);
   }
 
   /** Deletes the selected records; returns how many were deleted. */
   deleteRecords(collectionId: string, selection: Selection, limit?: number): number {
+    this.catchUpOutsideLock(collectionId);
     let collection: CollectionModel | undefined;
     const changes = this.write(() => {
       collection = this.requireById(collectionId);
       const labels = selectedLabels(this.db, collectionId, selection, { limit });
-      this.indexes.current(collection);
-      return deleteLabels(this.db, collectionId, labels);
+      const result = deleteLabels(this.db, collectionId, labels);
+      // In memory no other connection exists, so nothing wrote since the catch-up: the one index has applied
+      // every earlier delete.
+      if (!this.file && result.seq > 0) store.dropTombstonesBefore(this.db, collectionId, result.seq);
+      return result;
     });
-    this.indexes.applyCommitted(collection!, changes);
+    this.committed(collection!, changes, changes.removals.length);
     return changes.removals.length;
   }
 
@@ -357,6 +343,25 @@ export class Engine {
     return this.read(() => {
       this.requireById(collectionId);
       return store.countRecords(this.db, collectionId);
+    });
+  }
+
+  /**
+   * Reclaims space: rebuilds every collection's index from SQLite (dropping HNSW tombstones) and snapshots it,
+   * prunes tombstone rows, merges the full-text index, runs `VACUUM` and truncates the WAL. Safe while other
+   * processes have the database open (their writes wait while the file is rewritten).
+   */
+  vacuum(): VacuumResult {
+    return vacuumDatabase({
+      db: this.db,
+      tx: this.tx,
+      root: this.options.path,
+      factory: this.options.indexFactory ?? tieredIndexFactory,
+      collections: () =>
+        this.read(() => store.allCollectionIds(this.db).map((id) => this.requireById(id))).filter(
+          (c) => c.dimension !== null,
+        ),
+      dropIndex: (id) => this.indexes.drop(id),
     });
   }
 

@@ -8,10 +8,11 @@
  * snapshot is rebuilt from SQLite, never fatal.
  */
 import type { CollectionConfig } from "../config";
-import { currentSeq, type Db, deletedSince, pruneTombstones, tombstoneHorizon, vectorsSince } from "../storage";
+import { currentSeq, type Db, deletedSince, tombstoneHorizon, vectorsSince } from "../storage";
 import type { Logger } from "../types";
 import { type EngineIndex, type IndexFactory, indexParams } from "./index-factory";
-import { collectionIndexDir, publishSnapshot, snapshotCandidates } from "./snapshots";
+import { needsCompaction } from "./compaction";
+import { collectionIndexDir, snapshotCandidates, writeSnapshot } from "./snapshots";
 import type { VectorChanges } from "./types";
 
 /** What the manager needs to know about a collection. */
@@ -107,15 +108,15 @@ export class IndexManager {
     const horizon = tombstoneHorizon(this.db, collection.id);
     let state: IndexState | undefined;
     if (this.root) {
-      const candidates = snapshotCandidates(collectionIndexDir(this.root, collection.id));
-      for (const dir of candidates) {
+      const candidates = snapshotCandidates(this.db, this.root, collection.id);
+      for (const dir of candidates.dirs) {
         const loaded = this.factory.load(dir, params);
         if (!loaded) continue;
         if (loaded.watermark > seq || loaded.watermark < horizon) continue; // from a restored DB, or too old
         state = { index: loaded.index, dimension, watermark: loaded.watermark, pending: 0, efSearch: params.efSearch };
         break;
       }
-      if (!state && candidates.length > 0) {
+      if (!state && candidates.expected) {
         this.logger.warn(`index of collection '${collection.name}' could not be loaded; rebuilding it from the database`, {
           collection: collection.id,
           dir: collectionIndexDir(this.root, collection.id),
@@ -151,21 +152,35 @@ export class IndexManager {
     state.watermark = seq;
   }
 
+  /** Replaces a tombstone-heavy index with one built from the live vectors in SQLite (one read snapshot). */
+  private rebuild(collection: CollectionInfo, state: IndexState): void {
+    const params = indexParams(collection.config, state.dimension);
+    this.db.transaction(() => {
+      state.index = this.factory.create(params);
+      state.efSearch = params.efSearch;
+      state.watermark = 0;
+      this.catchUp(state, collection.id, currentSeq(this.db));
+    })();
+  }
+
   /**
    * Snapshots the index when enough changed since the last one: at least `sync_threshold` changes and 2% of
-   * the index, so adding a small batch to a large collection never rewrites the whole file.
+   * the index, so adding a small batch to a large collection never rewrites the whole file. A graph carrying
+   * many deleted elements is rebuilt first (also in memory, where nothing is snapshotted).
    */
   private maybeSnapshot(collection: CollectionInfo, state: IndexState): void {
-    if (!this.root) return;
     const threshold = Math.max(collection.config.hnsw.sync_threshold, Math.ceil(state.index.size() * 0.02));
     if (state.pending < threshold) return;
     try {
+      if (needsCompaction(state.index)) this.rebuild(collection, state);
+      if (!this.root) {
+        state.pending = 0;
+        return;
+      }
       state.index.flush();
-      const dir = collectionIndexDir(this.root, collection.id);
-      publishSnapshot(dir, state.watermark, (target) => state.index.save(target, { watermark: state.watermark }));
+      const save = (target: string) => state.index.save(target, { watermark: state.watermark });
+      writeSnapshot(this.db, this.root, collection.id, state.watermark, save);
       state.pending = 0;
-      const watermark = state.watermark;
-      this.db.transaction(() => pruneTombstones(this.db, collection.id, watermark)).immediate();
     } catch (error) {
       // A failed snapshot costs replay time on the next open, never data: SQLite holds every write.
       this.logger.warn(`could not write the index snapshot of collection '${collection.name}'`, { error: String(error) });

@@ -3,7 +3,16 @@
  * update rejects missing ones), key-by-key metadata merge, and the vector changes for the index.
  */
 import { ConflictError, DimensionMismatchError, NotFoundError } from "../errors";
-import { type Db, deleteRecords, type ExistingRecord, findExisting, insertRecord, nextSeq, updateCollectionRow, updateRecord } from "../storage";
+import {
+  type Db,
+  deleteRecords,
+  type ExistingRecord,
+  findExisting,
+  insertRecord,
+  nextSeq,
+  updateCollectionRow,
+  updateRecord,
+} from "../storage";
 import type { Metadata, UpdateMetadata } from "../types";
 import type { VectorChanges, WriteBatch, WriteMode } from "./types";
 
@@ -14,7 +23,10 @@ const listIds = (ids: string[]): string =>
     .join(", ") + (ids.length > 10 ? ` and ${ids.length - 10} more` : "");
 
 /** Merges an update into stored metadata: given keys overwrite, `null` deletes, absent keys stay. */
-export function mergeMetadata(stored: string | null, update: UpdateMetadata | Metadata | null | undefined): Metadata | null {
+export function mergeMetadata(
+  stored: string | null,
+  update: UpdateMetadata | Metadata | null | undefined,
+): Metadata | null {
   const base: Metadata = stored ? (JSON.parse(stored) as Metadata) : {};
   if (update == null) return stored ? base : null;
   const merged: Metadata = Object.assign(Object.create(null), base);
@@ -34,7 +46,13 @@ function dropNulls(metadata: UpdateMetadata | Metadata | null | undefined): Meta
 }
 
 /** Checks every vector against the collection's dimension, fixing it on the first write. */
-function checkDimension(db: Db, collectionId: string, name: string, dimension: number | null, batch: WriteBatch): void {
+function checkDimension(
+  db: Db,
+  collectionId: string,
+  name: string,
+  dimension: number | null,
+  batch: WriteBatch,
+): void {
   let expected = dimension;
   for (const [i, vector] of (batch.embeddings ?? []).entries()) {
     if (!vector) continue;
@@ -52,7 +70,12 @@ function checkDimension(db: Db, collectionId: string, name: string, dimension: n
   }
 }
 
-function checkExistence(mode: WriteMode, ids: string[], existing: Map<string, ExistingRecord>, name: string): void {
+function checkExistence(
+  mode: WriteMode,
+  ids: string[],
+  existing: Map<string, ExistingRecord>,
+  name: string,
+): void {
   if (mode === "add") {
     const dup = ids.filter((id) => existing.has(id));
     if (dup.length > 0) {
@@ -110,7 +133,12 @@ export function writeBatch(
       collection.id,
       stored.label,
       seq,
-      { embedding: vector, document: nextDocument, uri: uri ?? stored.uri, metadata: mergeMetadata(stored.metadata, metadata) },
+      {
+        embedding: vector,
+        document: nextDocument,
+        uri: uri ?? stored.uri,
+        metadata: mergeMetadata(stored.metadata, metadata),
+      },
       nextDocument !== stored.document,
     );
     if (vector) changes.upserts.push({ label: stored.label, vector });

@@ -17,6 +17,14 @@ export const MAX_FILTER_DEPTH = 64;
 /** Most clauses (AST nodes: `$and`, `$or`, field or document clauses) one filter may hold. */
 export const MAX_FILTER_NODES = 10_000;
 
+/**
+ * Longest `$contains` / `$not_contains` text of a `whereDocument`. The full-text prefilter matches the whole
+ * text as a phrase, whose cost grows with its length times the document's repetitiveness (measured: a
+ * 10,000-character text against a 200,000-character repetitive document took 23 s; 200,000 characters
+ * exhausted memory), so unbounded texts would let one query stall the process.
+ */
+export const MAX_CONTAINS_LENGTH = 1_000;
+
 const FIELD_OPERATORS = [
   "$eq",
   "$ne",
@@ -142,7 +150,7 @@ function parseDocumentClause(value: unknown, path: string, depth: number, state:
     case "$not_contains":
       return {
         kind: key === "$contains" ? "contains" : "not_contains",
-        text: expectString(operand, keyPath, key),
+        text: expectBoundedText(operand, keyPath, key),
       };
     case "$regex":
     case "$not_regex": {
@@ -201,6 +209,17 @@ function expectNumber(value: unknown, path: string, op: string): number {
 function expectString(value: unknown, path: string, op: string): string {
   if (typeof value === "string") return value;
   return fail(path, `${op} expects a string, got ${describe(value)}`);
+}
+
+function expectBoundedText(value: unknown, path: string, op: string): string {
+  const text = expectString(value, path, op);
+  if (text.length > MAX_CONTAINS_LENGTH) {
+    fail(
+      path,
+      `${op} text is ${text.length} characters long; at most ${MAX_CONTAINS_LENGTH} are allowed. Search for a distinctive part of it`,
+    );
+  }
+  return text;
 }
 
 function expectScalarList(value: unknown, path: string, op: string): MetadataScalar[] {

@@ -3,7 +3,7 @@
  * Cairn's typed storage errors.
  */
 import Database from "better-sqlite3";
-import { StorageError } from "../errors";
+import { createError, StorageError } from "../errors";
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema";
 import { registerSqlFunctions } from "./sql-functions";
 
@@ -25,8 +25,27 @@ export const DEFAULT_DATABASE_ID = "00000000-0000-0000-0000-000000000000";
 export const DEFAULT_TENANT = "default_tenant";
 export const DEFAULT_DATABASE = "default_database";
 
-const CORRUPT_CODES = new Set(["SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_CORRUPT_INDEX", "SQLITE_CORRUPT_VTAB"]);
-const BUSY_CODES = new Set(["SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED", "SQLITE_BUSY_TIMEOUT"]);
+/** Advice for a damaged database file; shared by every place that detects one. */
+export const CORRUPT_ADVICE =
+  "Stop every process using it, then restore it from a backup; or run `sqlite3 <file> .recover | sqlite3 <new file>` " +
+  "and open the recovered copy. The index/ folder beside it is a cache and is rebuilt automatically.";
+
+/** What to tell the caller for each family of SQLite result codes (matched by prefix). */
+const ADVICE: readonly [prefix: string, problem: string][] = [
+  ["SQLITE_FULL", "the disk is full. Free some space and retry; nothing of the failed call was written."],
+  ["SQLITE_READONLY", "the database is read-only (file permissions, or a read-only mount)."],
+  ["SQLITE_PERM", "permission denied."],
+  ["SQLITE_CANTOPEN", "the file cannot be opened: check that the folder exists and is writable."],
+  [
+    "SQLITE_IOERR",
+    "an I/O error occurred (disk, network file system or permissions); nothing of the failed call was written.",
+  ],
+];
+
+/** Pages of WAL after which a commit copies the WAL back into the database (SQLite's default, made explicit). */
+const WAL_AUTOCHECKPOINT_PAGES = 1000;
+/** The WAL file is truncated to at most this size whenever it is reset (it never shrinks otherwise). */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
  * Converts a SQLite error into a Cairn error with a code and recovery advice. Non-SQLite errors pass through.
@@ -35,26 +54,35 @@ export function toStorageError(error: unknown, file: string | null): unknown {
   const code = (error as { code?: unknown })?.code;
   if (typeof code !== "string" || !code.startsWith("SQLITE_")) return error;
   const where = file ?? "(in-memory database)";
-  if (CORRUPT_CODES.has(code)) {
+  const message = (error as Error).message;
+  const options = { cause: error, details: { file, sqliteCode: code } };
+  if (code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB") {
     return new StorageError(
       "STORAGE_CORRUPT",
-      `The database file ${where} is damaged (${code}: ${(error as Error).message}). ` +
-        "Stop every process using it, then restore it from a backup; or run `sqlite3 <file> .recover | sqlite3 <new file>` " +
-        "and open the recovered copy. The index/ folder beside it is a cache and is rebuilt automatically.",
-      { cause: error, details: { file, sqliteCode: code } },
+      `The database file ${where} is damaged (${code}: ${message}). ${CORRUPT_ADVICE}`,
+      options,
     );
   }
-  if (BUSY_CODES.has(code)) {
+  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
     return new StorageError(
       "STORAGE_BUSY",
       `The database ${where} stayed locked by another writer longer than the busy timeout (${code}). Retry, or raise busyTimeoutMs.`,
-      { cause: error, details: { file, sqliteCode: code } },
+      options,
     );
   }
-  return new StorageError("STORAGE_ERROR", `SQLite failed on ${where}: ${(error as Error).message} (${code})`, {
-    cause: error,
-    details: { file, sqliteCode: code },
-  });
+  if (code === "SQLITE_TOOBIG") {
+    return createError(
+      "PAYLOAD_TOO_LARGE",
+      `A value is larger than SQLite can store in ${where} (${message}); split it.`,
+      options,
+    );
+  }
+  const advice = ADVICE.find(([prefix]) => code.startsWith(prefix))?.[1];
+  return new StorageError(
+    "STORAGE_ERROR",
+    `SQLite failed on ${where}: ${advice ?? message} (${code}: ${message})`,
+    options,
+  );
 }
 
 function migrate(db: Db, file: string | null): void {
@@ -84,7 +112,11 @@ export function openDatabase(options: OpenDatabaseOptions): Db {
   let db: Db | undefined;
   try {
     db = new Database(options.file ?? ":memory:", { timeout: options.busyTimeoutMs });
-    if (options.file) db.pragma("journal_mode = WAL");
+    if (options.file) {
+      db.pragma("journal_mode = WAL");
+      db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+      db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+    }
     db.pragma(`synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
     db.pragma("foreign_keys = ON");
     db.pragma("temp_store = MEMORY");

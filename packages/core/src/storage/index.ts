@@ -1,5 +1,6 @@
 export * from "./database";
 export * from "./filter-sql";
+export * from "./maintenance-store";
 export * from "./namespace-store";
 export * from "./record-store";
 export * from "./vectors";

@@ -2,6 +2,7 @@
  * Tenants, databases and collections rows. Synchronous; called by the engine inside its transactions.
  */
 import type { Db } from "./database";
+import { forgetSnapshots } from "./maintenance-store";
 
 /** A collection row as stored. */
 export interface CollectionRow {
@@ -38,18 +39,24 @@ export function insertTenant(db: Db, name: string): boolean {
 
 /** Finds a database by tenant and name. */
 export function findDatabase(db: Db, tenant: string, name: string): DatabaseRow | undefined {
-  return db.prepare("SELECT id, tenant, name FROM databases WHERE tenant = ? AND name = ?").get(tenant, name) as
-    | DatabaseRow
-    | undefined;
+  return db
+    .prepare("SELECT id, tenant, name FROM databases WHERE tenant = ? AND name = ?")
+    .get(tenant, name) as DatabaseRow | undefined;
 }
 
 /** Inserts a database; returns false when one of that name exists under the tenant. */
 export function insertDatabase(db: Db, row: DatabaseRow): boolean {
   insertTenant(db, row.tenant);
   return (
-    db.prepare("INSERT OR IGNORE INTO databases (id, tenant, name) VALUES (?, ?, ?)").run(row.id, row.tenant, row.name)
-      .changes === 1
+    db
+      .prepare("INSERT OR IGNORE INTO databases (id, tenant, name) VALUES (?, ?, ?)")
+      .run(row.id, row.tenant, row.name).changes === 1
   );
+}
+
+/** Finds a database by id. */
+export function databaseRowById(db: Db, id: string): DatabaseRow | undefined {
+  return db.prepare("SELECT id, tenant, name FROM databases WHERE id = ?").get(id) as DatabaseRow | undefined;
 }
 
 /** Lists a tenant's databases by name. */
@@ -71,7 +78,8 @@ export function insertCollection(db: Db, row: CollectionRow): boolean {
       .prepare(
         "INSERT OR IGNORE INTO collections (id, database_id, name, metadata, config, dimension, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       )
-      .run(row.id, row.databaseId, row.name, row.metadata, row.config, row.dimension, row.createdAt).changes === 1
+      .run(row.id, row.databaseId, row.name, row.metadata, row.config, row.dimension, row.createdAt)
+      .changes === 1
   );
 }
 
@@ -84,19 +92,35 @@ export function findCollectionByName(db: Db, databaseId: string, name: string): 
 
 /** Finds a collection by id. */
 export function findCollectionById(db: Db, id: string): CollectionRow | undefined {
-  return db.prepare(`SELECT ${COLLECTION_COLUMNS} FROM collections WHERE id = ?`).get(id) as CollectionRow | undefined;
+  return db.prepare(`SELECT ${COLLECTION_COLUMNS} FROM collections WHERE id = ?`).get(id) as
+    | CollectionRow
+    | undefined;
 }
 
 /** Lists the collections of a database in creation order. */
-export function listCollectionRows(db: Db, databaseId: string, limit: number, offset: number): CollectionRow[] {
+export function listCollectionRows(
+  db: Db,
+  databaseId: string,
+  limit: number,
+  offset: number,
+): CollectionRow[] {
   return db
-    .prepare(`SELECT ${COLLECTION_COLUMNS} FROM collections WHERE database_id = ? ORDER BY created_at, rowid LIMIT ? OFFSET ?`)
+    .prepare(
+      `SELECT ${COLLECTION_COLUMNS} FROM collections WHERE database_id = ? ORDER BY created_at, rowid LIMIT ? OFFSET ?`,
+    )
     .all(databaseId, limit, offset) as CollectionRow[];
+}
+
+/** Ids of every collection of every database (for maintenance). */
+export function allCollectionIds(db: Db): string[] {
+  return db.prepare("SELECT id FROM collections ORDER BY created_at, rowid").pluck().all() as string[];
 }
 
 /** Counts the collections of a database. */
 export function countCollectionRows(db: Db, databaseId: string): number {
-  return (db.prepare("SELECT count(*) AS n FROM collections WHERE database_id = ?").get(databaseId) as { n: number }).n;
+  return (
+    db.prepare("SELECT count(*) AS n FROM collections WHERE database_id = ?").get(databaseId) as { n: number }
+  ).n;
 }
 
 /** Updates the mutable columns of a collection. */
@@ -116,9 +140,12 @@ export function updateCollectionRow(
   db.prepare(`UPDATE collections SET ${sets.join(", ")} WHERE id = ?`).run(...params, id);
 }
 
-/** Deletes a collection row and every record, metadata row, FTS row and tombstone it owns. */
+/** Deletes a collection row and every record, metadata row, FTS row, tombstone and snapshot row it owns. */
 export function deleteCollectionRows(db: Db, id: string): void {
-  db.prepare("DELETE FROM records_fts WHERE rowid IN (SELECT label FROM records WHERE collection_id = ?)").run(id);
+  forgetSnapshots(db, id);
+  db.prepare(
+    "DELETE FROM records_fts WHERE rowid IN (SELECT label FROM records WHERE collection_id = ?)",
+  ).run(id);
   db.prepare("DELETE FROM record_metadata WHERE collection_id = ?").run(id);
   db.prepare("DELETE FROM records WHERE collection_id = ?").run(id);
   db.prepare("DELETE FROM tombstones WHERE collection_id = ?").run(id);

@@ -47,7 +47,9 @@ export interface RecordSelection {
 
 /** Increments and returns the global write sequence number. Call inside a write transaction. */
 export function nextSeq(db: Db): number {
-  return (stmt(db, "UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value").get() as { value: number }).value;
+  return (
+    stmt(db, "UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value").get() as { value: number }
+  ).value;
 }
 
 /** The last committed write sequence number. */
@@ -57,11 +59,19 @@ export function currentSeq(db: Db): number {
 
 /** Sequence number at or below which a collection's tombstones have been pruned. */
 export function tombstoneHorizon(db: Db, collectionId: string): number {
-  return (stmt(db, "SELECT tombstone_horizon FROM collections WHERE id = ?").pluck().get(collectionId) as number | undefined) ?? 0;
+  return (
+    (stmt(db, "SELECT tombstone_horizon FROM collections WHERE id = ?").pluck().get(collectionId) as
+      | number
+      | undefined) ?? 0
+  );
 }
 
 /** Looks up existing records by id (any number of ids: one JSON parameter). */
-export function findExisting(db: Db, collectionId: string, ids: readonly string[]): Map<string, ExistingRecord> {
+export function findExisting(
+  db: Db,
+  collectionId: string,
+  ids: readonly string[],
+): Map<string, ExistingRecord> {
   const rows = stmt(
     db,
     "SELECT label, id, document, uri, metadata FROM records WHERE collection_id = ? AND id IN (SELECT value FROM json_each(?))",
@@ -76,12 +86,14 @@ function writeMetadataRows(db: Db, collectionId: string, label: number, metadata
     db,
     "INSERT INTO record_metadata (label, collection_id, key, type, str, num, is_array) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
-  for (const row of metadataToRows(metadata)) insert.run(label, collectionId, row.key, row.type, row.str, row.num, row.isArray);
+  for (const row of metadataToRows(metadata))
+    insert.run(label, collectionId, row.key, row.type, row.str, row.num, row.isArray);
 }
 
 function writeFts(db: Db, label: number, document: string | null, replace: boolean): void {
   if (replace) stmt(db, "DELETE FROM records_fts WHERE rowid = ?").run(label);
-  if (document !== null) stmt(db, "INSERT INTO records_fts (rowid, document) VALUES (?, ?)").run(label, document);
+  if (document !== null)
+    stmt(db, "INSERT INTO records_fts (rowid, document) VALUES (?, ?)").run(label, document);
 }
 
 const metadataJson = (metadata: Metadata | null): string | null =>
@@ -92,7 +104,15 @@ export function insertRecord(db: Db, collectionId: string, seq: number, record: 
   const result = stmt(
     db,
     "INSERT INTO records (collection_id, id, seq, embedding, document, uri, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)",
-  ).run(collectionId, record.id, seq, vectorToBlob(record.embedding), record.document, record.uri, metadataJson(record.metadata));
+  ).run(
+    collectionId,
+    record.id,
+    seq,
+    vectorToBlob(record.embedding),
+    record.document,
+    record.uri,
+    metadataJson(record.metadata),
+  );
   const label = Number(result.lastInsertRowid);
   writeMetadataRows(db, collectionId, label, record.metadata);
   writeFts(db, label, record.document, false);
@@ -112,7 +132,10 @@ export function updateRecord(
   documentChanged: boolean,
 ): void {
   if (record.embedding) {
-    stmt(db, "UPDATE records SET seq = ?, embedding = ?, document = ?, uri = ?, metadata = ? WHERE label = ?").run(
+    stmt(
+      db,
+      "UPDATE records SET seq = ?, embedding = ?, document = ?, uri = ?, metadata = ? WHERE label = ?",
+    ).run(
       seq,
       vectorToBlob(record.embedding),
       record.document,
@@ -138,7 +161,11 @@ export function deleteRecords(db: Db, collectionId: string, seq: number, labels:
   stmt(db, "DELETE FROM records_fts WHERE rowid IN (SELECT value FROM json_each(?))").run(json);
   stmt(db, "DELETE FROM record_metadata WHERE label IN (SELECT value FROM json_each(?))").run(json);
   stmt(db, "DELETE FROM records WHERE label IN (SELECT value FROM json_each(?))").run(json);
-  stmt(db, "INSERT INTO tombstones (collection_id, label, seq) SELECT ?, value, ? FROM json_each(?)").run(collectionId, seq, json);
+  stmt(db, "INSERT INTO tombstones (collection_id, label, seq) SELECT ?, value, ? FROM json_each(?)").run(
+    collectionId,
+    seq,
+    json,
+  );
 }
 
 function selectionSql(collectionId: string, selection: RecordSelection): { sql: string; params: unknown[] } {
@@ -187,17 +214,23 @@ export function countRecords(db: Db, collectionId: string): number {
 }
 
 /** Records whose vector changed after `seq` (inserted or re-embedded), for index catch-up. */
-export function* vectorsSince(db: Db, collectionId: string, seq: number): Generator<{ label: number; vector: Float32Array }> {
-  const iter = stmt(db, "SELECT label, embedding FROM records WHERE collection_id = ? AND seq > ? ORDER BY label").iterate(
-    collectionId,
-    seq,
-  ) as IterableIterator<{ label: number; embedding: Buffer }>;
+export function* vectorsSince(
+  db: Db,
+  collectionId: string,
+  seq: number,
+): Generator<{ label: number; vector: Float32Array }> {
+  const iter = stmt(
+    db,
+    "SELECT label, embedding FROM records WHERE collection_id = ? AND seq > ? ORDER BY label",
+  ).iterate(collectionId, seq) as IterableIterator<{ label: number; embedding: Buffer }>;
   for (const row of iter) yield { label: row.label, vector: blobToVector(row.embedding) };
 }
 
 /** Labels deleted after `seq`, for index catch-up. */
 export function deletedSince(db: Db, collectionId: string, seq: number): number[] {
-  return stmt(db, "SELECT label FROM tombstones WHERE collection_id = ? AND seq > ?").pluck().all(collectionId, seq) as number[];
+  return stmt(db, "SELECT label FROM tombstones WHERE collection_id = ? AND seq > ?")
+    .pluck()
+    .all(collectionId, seq) as number[];
 }
 
 /** Reads the vectors of the given labels (for exact scans). */
@@ -215,5 +248,8 @@ export function vectorsOf(db: Db, labels: readonly number[]): { label: number; v
  */
 export function pruneTombstones(db: Db, collectionId: string, seq: number): void {
   stmt(db, "DELETE FROM tombstones WHERE collection_id = ? AND seq <= ?").run(collectionId, seq);
-  stmt(db, "UPDATE collections SET tombstone_horizon = max(tombstone_horizon, ?) WHERE id = ?").run(seq, collectionId);
+  stmt(db, "UPDATE collections SET tombstone_horizon = max(tombstone_horizon, ?) WHERE id = ?").run(
+    seq,
+    collectionId,
+  );
 }

@@ -13,6 +13,11 @@
  *   strings in `str`, numbers and booleans (0/1) in `num`; `is_array` marks array elements.
  * - `tombstones`: deletes since the last index snapshot, so other processes' indexes can catch up.
  * - `records_fts`: FTS5 trigram index of documents (rowid = label), case-sensitive like Chroma's.
+ * - `index_snapshots` (v2): the index snapshot folders this database vouches for, with their watermarks. A
+ *   folder on disk that is not listed (e.g. written after the backup this database was restored from) is
+ *   never loaded.
+ * - `leases` (v2): short-lived, expiring ownership of a job that one process at a time should do (writing a
+ *   collection's index snapshot): owner id, pid, host and expiry.
  */
 export const MIGRATIONS: readonly string[] = [
   // v1
@@ -73,6 +78,24 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX tombstones_by_seq ON tombstones (collection_id, seq);
 
   CREATE VIRTUAL TABLE records_fts USING fts5(document, tokenize = 'trigram case_sensitive 1');
+  `,
+  // v2
+  `
+  CREATE TABLE index_snapshots (
+    collection_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    watermark INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (collection_id, name)
+  ) STRICT;
+
+  CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT;
   `,
 ];
 

@@ -7,6 +7,7 @@ export const USAGE = `cairn — Cairn vector database server (Chroma REST API v2
 Usage:
   cairn run [options]             Serve the database at --path over HTTP
   cairn models pull [options]     Download the default embedding model for offline use
+  cairn vacuum --path <dir>       Compact the database and rebuild bloated indexes
   cairn version                   Print the versions
   cairn --help                    Print this help
 
@@ -22,6 +23,9 @@ cairn models pull options:
   --dir <dir>           Download into this folder (default: the model cache, $CAIRN_CACHE_DIR)
   --dtype <fp32|q8>     Model weights (default fp32, the same vectors as Chroma's default)
   --model <id>          Hub model id (default Xenova/all-MiniLM-L6-v2)
+
+cairn vacuum options:
+  --path <dir>          Database folder (default ./cairn_db). Safe while other processes use it.
 
 Point any chromadb client (or Cairn's HttpClient) at http://<host>:<port>.
 `;
