@@ -133,7 +133,7 @@ describe("persistence across processes", () => {
     await client.close();
   });
 
-  it("a missing index folder is rebuilt silently; a corrupt database file is STORAGE_CORRUPT", async () => {
+  it("a missing index folder is rebuilt from SQLite; a corrupt database file is STORAGE_CORRUPT", async () => {
     const path = tempDir();
     expect(await runChild([path, "2", "300"]).done).toBe(0);
     rmSync(join(path, "index"), { recursive: true, force: true });
