@@ -3,7 +3,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { pnpm } from "./pnpm.mjs";
 
-await import("./setup.mjs");
+// CI runs the setup once itself (before the quick benchmark) and skips it here.
+if (process.env.CAIRN_SKIP_SETUP !== "1") await import("./setup.mjs");
 
 const run = (cmd, args) => {
   const r = spawnSync(cmd, args, { stdio: "inherit" });

@@ -8,10 +8,27 @@
  * await docs.add({ ids: ["a"], documents: ["Cairn keeps vectors in SQLite"] });
  * const hits = await docs.query({ queryTexts: ["where are vectors kept?"], nResults: 1 });
  */
-export { CairnClient, type ClientOptions, type CreateCollectionOptions, type GetCollectionOptions, type ListCollectionsOptions } from "./client/client";
-export { EphemeralClient, type LocalClientOptions, PersistentClient, type PersistentClientOptions } from "./client/local";
+export {
+  CairnClient,
+  type ClientOptions,
+  type CreateCollectionOptions,
+  type GetCollectionOptions,
+  type ListCollectionsOptions,
+} from "./client/client";
+export {
+  EphemeralClient,
+  type LocalClientOptions,
+  PersistentClient,
+  type PersistentClientOptions,
+} from "./client/local";
 export { HttpClient, type HttpClientOptions } from "./client/http";
-export type { ClientBackend, CollectionBackend, CollectionDescription, DatabaseDescription, RecordOut } from "./collection/backend";
+export type {
+  ClientBackend,
+  CollectionBackend,
+  CollectionDescription,
+  DatabaseDescription,
+  RecordOut,
+} from "./collection/backend";
 export { Collection } from "./collection/collection";
 export type {
   AddOptions,

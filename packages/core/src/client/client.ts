@@ -6,8 +6,21 @@
 import type { ClientBackend, CollectionDescription, DatabaseDescription } from "../collection/backend";
 import { Collection } from "../collection/collection";
 import { validateCollectionMetadata, validateCount } from "../collection/validate-values";
-import { type CollectionConfig, type CreateCollectionConfiguration, expectOptionsObject, rejectUnknownKeys, resolveCreateConfig, validateCollectionName, validateNamespaceName } from "../config";
-import { describeEmbeddingFunction, EmbeddingFunctionRegistry, embeddingFunctionsConflict, serializeEmbeddingFunction } from "../embeddings";
+import {
+  type CollectionConfig,
+  type CreateCollectionConfiguration,
+  expectOptionsObject,
+  rejectUnknownKeys,
+  resolveCreateConfig,
+  validateCollectionName,
+  validateNamespaceName,
+} from "../config";
+import {
+  describeEmbeddingFunction,
+  EmbeddingFunctionRegistry,
+  embeddingFunctionsConflict,
+  serializeEmbeddingFunction,
+} from "../embeddings";
 import type { EmbeddingFunction, EmbeddingFunctionClass } from "../embeddings/types";
 import { CairnError, EmbeddingError, ForbiddenError } from "../errors";
 import type { CollectionMetadata, EmbeddingFunctionConfig, Logger, Metadata } from "../types";
@@ -91,10 +104,18 @@ export class CairnClient {
     return this.backend.version();
   }
 
-  private handle<TMeta extends Metadata>(d: CollectionDescription, passed: EmbeddingFunction | null | undefined, override = false): Collection<TMeta> {
+  private handle<TMeta extends Metadata>(
+    d: CollectionDescription,
+    passed: EmbeddingFunction | null | undefined,
+    override = false,
+  ): Collection<TMeta> {
     const persisted = d.configuration.embedding_function;
     if (passed) {
-      if (persisted && !override && embeddingFunctionsConflict(persisted, serializeEmbeddingFunction(passed))) {
+      if (
+        persisted &&
+        !override &&
+        embeddingFunctionsConflict(persisted, serializeEmbeddingFunction(passed))
+      ) {
         const dims = d.dimension ?? undefined;
         throw new EmbeddingError(
           "EMBEDDING_FUNCTION_CONFLICT",
@@ -106,13 +127,23 @@ export class CairnClient {
       return new Collection<TMeta>(this.backend, d, passed);
     }
     if (passed === null || persisted === null) {
-      return new Collection<TMeta>(this.backend, d, undefined, "it was created with embeddingFunction: null and takes vectors only");
+      return new Collection<TMeta>(
+        this.backend,
+        d,
+        undefined,
+        "it was created with embeddingFunction: null and takes vectors only",
+      );
     }
     try {
       return new Collection<TMeta>(this.backend, d, this.registry.build(persisted));
     } catch (error) {
       if (!(error instanceof CairnError)) throw error;
-      return new Collection<TMeta>(this.backend, d, undefined, `its embedding function could not be rebuilt: ${error.message}`);
+      return new Collection<TMeta>(
+        this.backend,
+        d,
+        undefined,
+        `its embedding function could not be rebuilt: ${error.message}`,
+      );
     }
   }
 
@@ -124,7 +155,10 @@ export class CairnClient {
     }
   }
 
-  private async create<TMeta extends Metadata>(options: CreateCollectionOptions, getOrCreate: boolean): Promise<Collection<TMeta>> {
+  private async create<TMeta extends Metadata>(
+    options: CreateCollectionOptions,
+    getOrCreate: boolean,
+  ): Promise<Collection<TMeta>> {
     const verb = getOrCreate ? "getOrCreateCollection" : "createCollection";
     const opts = expectOptionsObject(options, verb);
     rejectUnknownKeys(opts, CREATE_KEYS, verb);
@@ -133,15 +167,17 @@ export class CairnClient {
     const passed = opts.embeddingFunction as EmbeddingFunction | null | undefined;
     // An identity given in `configuration.embedding_function` (e.g. by a server relaying a chromadb client)
     // is stored as is; otherwise the passed EF, or the default model when none was passed.
-    const configured = (opts.configuration as { embedding_function?: EmbeddingFunctionConfig | null } | undefined)
-      ?.embedding_function;
+    const configured = (
+      opts.configuration as { embedding_function?: EmbeddingFunctionConfig | null } | undefined
+    )?.embedding_function;
     let ef: EmbeddingFunction | null;
     let identity: EmbeddingFunctionConfig | null;
     if (passed === undefined && configured !== undefined) {
       identity = configured;
       ef = configured ? this.tryBuild(configured) : null;
     } else {
-      ef = passed === undefined ? this.registry.build({ type: "known", name: "default", config: {} }) : passed;
+      ef =
+        passed === undefined ? this.registry.build({ type: "known", name: "default", config: {} }) : passed;
       identity = ef ? serializeEmbeddingFunction(ef) : null;
     }
     const configuration: CollectionConfig = resolveCreateConfig(opts.configuration, metadata, {
@@ -161,22 +197,32 @@ export class CairnClient {
   }
 
   /** Creates a collection; `COLLECTION_EXISTS` if the name is taken. */
-  createCollection<TMeta extends Metadata = Metadata>(options: CreateCollectionOptions): Promise<Collection<TMeta>> {
+  createCollection<TMeta extends Metadata = Metadata>(
+    options: CreateCollectionOptions,
+  ): Promise<Collection<TMeta>> {
     return this.create<TMeta>(options, false);
   }
 
   /** Returns the named collection, creating it first if needed (an existing one keeps its settings). */
-  getOrCreateCollection<TMeta extends Metadata = Metadata>(options: CreateCollectionOptions): Promise<Collection<TMeta>> {
+  getOrCreateCollection<TMeta extends Metadata = Metadata>(
+    options: CreateCollectionOptions,
+  ): Promise<Collection<TMeta>> {
     return this.create<TMeta>(options, true);
   }
 
   /** Opens an existing collection; its embedding function is rebuilt from the stored configuration. */
-  async getCollection<TMeta extends Metadata = Metadata>(options: GetCollectionOptions): Promise<Collection<TMeta>> {
+  async getCollection<TMeta extends Metadata = Metadata>(
+    options: GetCollectionOptions,
+  ): Promise<Collection<TMeta>> {
     const opts = expectOptionsObject(options, "getCollection");
     rejectUnknownKeys(opts, ["name", "embeddingFunction", "overrideEmbeddingFunction"], "getCollection");
     const name = validateCollectionName(opts.name);
     const description = await this.backend.getCollection(this.tenant, this.database, name);
-    return this.handle<TMeta>(description, opts.embeddingFunction as EmbeddingFunction | null | undefined, opts.overrideEmbeddingFunction === true);
+    return this.handle<TMeta>(
+      description,
+      opts.embeddingFunction as EmbeddingFunction | null | undefined,
+      opts.overrideEmbeddingFunction === true,
+    );
   }
 
   /** Opens a collection by id. */
@@ -216,7 +262,8 @@ export class CairnClient {
     const opts = expectOptionsObject(options, "withDatabase");
     rejectUnknownKeys(opts, ["tenant", "database"], "withDatabase");
     const tenant = opts.tenant === undefined ? this.tenant : validateNamespaceName(opts.tenant, "tenant");
-    const database = opts.database === undefined ? this.database : validateNamespaceName(opts.database, "database");
+    const database =
+      opts.database === undefined ? this.database : validateNamespaceName(opts.database, "database");
     // A view: every other field (backend, registry, logger) is read through the prototype, i.e. shared.
     return Object.create(this, {
       tenant: { value: tenant, enumerable: true },
@@ -236,16 +283,24 @@ export class CairnClient {
 
   /** Creates a database in a tenant (default: this client's tenant). */
   async createDatabase(options: { name: string; tenant?: string }): Promise<DatabaseDescription> {
-    return this.backend.createDatabase(options?.tenant ?? this.tenant, validateNamespaceName(options?.name, "name"));
+    return this.backend.createDatabase(
+      options?.tenant ?? this.tenant,
+      validateNamespaceName(options?.name, "name"),
+    );
   }
 
   /** Returns a database (`DATABASE_NOT_FOUND` if it does not exist). */
   async getDatabase(options: { name: string; tenant?: string }): Promise<DatabaseDescription> {
-    return this.backend.getDatabase(options?.tenant ?? this.tenant, validateNamespaceName(options?.name, "name"));
+    return this.backend.getDatabase(
+      options?.tenant ?? this.tenant,
+      validateNamespaceName(options?.name, "name"),
+    );
   }
 
   /** Lists a tenant's databases. */
-  async listDatabases(options: { tenant?: string; limit?: number; offset?: number } = {}): Promise<DatabaseDescription[]> {
+  async listDatabases(
+    options: { tenant?: string; limit?: number; offset?: number } = {},
+  ): Promise<DatabaseDescription[]> {
     const limit = options.limit == null ? 100 : validateCount(options.limit, "limit");
     const offset = options.offset == null ? 0 : validateCount(options.offset, "offset");
     return this.backend.listDatabases(options.tenant ?? this.tenant, limit, offset);
@@ -253,13 +308,19 @@ export class CairnClient {
 
   /** Deletes a database and every collection in it. */
   async deleteDatabase(options: { name: string; tenant?: string }): Promise<void> {
-    return this.backend.deleteDatabase(options?.tenant ?? this.tenant, validateNamespaceName(options?.name, "name"));
+    return this.backend.deleteDatabase(
+      options?.tenant ?? this.tenant,
+      validateNamespaceName(options?.name, "name"),
+    );
   }
 
   /** Deletes every tenant, database and collection. Only when the client was opened with `allowReset: true`. */
   async reset(): Promise<void> {
     if (!this.allowReset) {
-      throw new ForbiddenError("RESET_DISABLED", "reset() is disabled: open the client with { allowReset: true } to allow it.");
+      throw new ForbiddenError(
+        "RESET_DISABLED",
+        "reset() is disabled: open the client with { allowReset: true } to allow it.",
+      );
     }
     await this.backend.reset();
   }

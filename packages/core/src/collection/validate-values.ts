@@ -9,7 +9,10 @@ const typeName = (value: unknown): string => {
   if (value === null) return "null";
   if (Array.isArray(value)) return "array";
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  if (typeof value === "object") return (value as object).constructor?.name === "Object" ? "object" : ((value as object).constructor?.name ?? "object");
+  if (typeof value === "object")
+    return (value as object).constructor?.name === "Object"
+      ? "object"
+      : ((value as object).constructor?.name ?? "object");
   return typeof value;
 };
 
@@ -23,7 +26,10 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  */
 export function expectWellFormed(text: string, path: string): void {
   if (SURROGATE.test(text) && LONE_SURROGATE.test(text)) {
-    throw invalidArgument(path, "contains a lone UTF-16 surrogate (not valid Unicode): fix the string's encoding");
+    throw invalidArgument(
+      path,
+      "contains a lone UTF-16 surrogate (not valid Unicode): fix the string's encoding",
+    );
   }
 }
 
@@ -46,7 +52,8 @@ export function validateIds(value: unknown, path = "ids"): string[] {
   const seen = new Set<string>();
   const duplicates = new Set<string>();
   ids.forEach((id, i) => {
-    if (typeof id !== "string") throw invalidArgument(`${path}[${i}]`, `expected a string id, got ${typeName(id)}`);
+    if (typeof id !== "string")
+      throw invalidArgument(`${path}[${i}]`, `expected a string id, got ${typeName(id)}`);
     if (id.length === 0) throw invalidArgument(`${path}[${i}]`, "ids must be non-empty strings");
     expectWellFormed(id, `${path}[${i}]`);
     if (seen.has(id)) duplicates.add(id);
@@ -55,9 +62,13 @@ export function validateIds(value: unknown, path = "ids"): string[] {
   if (duplicates.size > 0) {
     const short = (d: string) => (d.length > 60 ? `${d.slice(0, 60)}…` : d);
     const list = [...duplicates].slice(0, 10).map((d) => JSON.stringify(short(d)));
-    throw new InvalidArgumentError("INVALID_ARGUMENT", `${path}: ids must be unique within a call; duplicated: ${list.join(", ")}`, {
-      details: { path, duplicates: [...duplicates].slice(0, 100) },
-    });
+    throw new InvalidArgumentError(
+      "INVALID_ARGUMENT",
+      `${path}: ids must be unique within a call; duplicated: ${list.join(", ")}`,
+      {
+        details: { path, duplicates: [...duplicates].slice(0, 100) },
+      },
+    );
   }
   return ids as string[];
 }
@@ -67,7 +78,8 @@ export function validateVector(value: unknown, path: string): Float32Array {
   if (value instanceof Float32Array) {
     if (value.length === 0) throw invalidArgument(path, "expected a non-empty vector");
     for (let j = 0; j < value.length; j++) {
-      if (!Number.isFinite(value[j])) throw invalidArgument(`${path}[${j}]`, `expected a finite number, got ${value[j]}`);
+      if (!Number.isFinite(value[j]))
+        throw invalidArgument(`${path}[${j}]`, `expected a finite number, got ${value[j]}`);
     }
     return Float32Array.from(value);
   }
@@ -80,7 +92,10 @@ export function validateVector(value: unknown, path: string): Float32Array {
   for (let j = 0; j < arr.length; j++) {
     const x = arr[j];
     if (typeof x !== "number" || !Number.isFinite(x)) {
-      throw invalidArgument(`${path}[${j}]`, `expected a finite number, got ${typeof x === "number" ? x : typeName(x)}`);
+      throw invalidArgument(
+        `${path}[${j}]`,
+        `expected a finite number, got ${typeof x === "number" ? x : typeName(x)}`,
+      );
     }
     out[j] = x;
   }
@@ -107,12 +122,18 @@ function validateKey(key: string, path: string): void {
   if (key.length === 0) throw invalidArgument(path, "metadata keys must be non-empty");
   expectWellFormed(key, `${path}[${JSON.stringify(key.slice(0, 40))}]`);
   if (key.startsWith("$") || key.startsWith("#")) {
-    throw invalidArgument(`${path}.${key}`, "metadata keys cannot start with '$' or '#' (reserved for filter operators)");
+    throw invalidArgument(
+      `${path}.${key}`,
+      "metadata keys cannot start with '$' or '#' (reserved for filter operators)",
+    );
   }
 }
 
 function validateScalar(value: unknown, path: string): void {
-  const ok = typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value));
+  const ok =
+    typeof value === "string" ||
+    typeof value === "boolean" ||
+    (typeof value === "number" && Number.isFinite(value));
   if (!ok) throw invalidArgument(path, `expected string | number | boolean, got ${typeName(value)}`);
   if (typeof value === "string") expectWellFormed(value, path);
 }
@@ -125,7 +146,10 @@ export function validateMetadataValue(value: unknown, path: string): MetadataVal
     value.forEach((item, i) => {
       validateScalar(item, `${path}[${i}]`);
       if (typeof item !== kind) {
-        throw invalidArgument(`${path}[${i}]`, `arrays must hold one type; ${path}[0] is ${kind}, this is ${typeof item}`);
+        throw invalidArgument(
+          `${path}[${i}]`,
+          `arrays must hold one type; ${path}[0] is ${kind}, this is ${typeof item}`,
+        );
       }
     });
     return value as MetadataValue;
@@ -150,7 +174,11 @@ export function validateMetadata(
     validateKey(key, path);
     const item = value[key];
     if (item === null) {
-      if (!allowNull) throw invalidArgument(`${path}.${key}`, "null is only meaningful in update/upsert (it deletes the key); omit the key");
+      if (!allowNull)
+        throw invalidArgument(
+          `${path}.${key}`,
+          "null is only meaningful in update/upsert (it deletes the key); omit the key",
+        );
       Object.defineProperty(out, key, { value: null, enumerable: true, writable: true, configurable: true });
       continue;
     }
@@ -163,7 +191,11 @@ export function validateMetadata(
 }
 
 /** Validates collection metadata: scalars only. `null` values are allowed where `allowNull` (modify). */
-export function validateCollectionMetadata(value: unknown, path = "metadata", allowNull = false): CollectionMetadata | null {
+export function validateCollectionMetadata(
+  value: unknown,
+  path = "metadata",
+  allowNull = false,
+): CollectionMetadata | null {
   if (value === null || value === undefined) return null;
   if (!isPlainObject(value)) throw invalidArgument(path, `expected an object, got ${typeName(value)}`);
   const out: CollectionMetadata = {};
@@ -181,7 +213,10 @@ export function validateCollectionMetadata(value: unknown, path = "metadata", al
 /** Validates a non-negative integer option, at most 2^53 − 1 (larger doubles are not exact integers). */
 export function validateCount(value: unknown, path: string): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw invalidArgument(path, `expected a non-negative integer, got ${typeof value === "number" ? value : typeName(value)}`);
+    throw invalidArgument(
+      path,
+      `expected a non-negative integer, got ${typeof value === "number" ? value : typeName(value)}`,
+    );
   }
   return value;
 }

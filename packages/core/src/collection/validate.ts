@@ -33,13 +33,20 @@ export interface ValidatedSelection {
 
 const WRITE_KEYS = ["ids", "embeddings", "documents", "metadatas", "uris"] as const;
 
-function optionalStrings(value: unknown, path: string, length: number, what: string): (string | null)[] | undefined {
+function optionalStrings(
+  value: unknown,
+  path: string,
+  length: number,
+  what: string,
+): (string | null)[] | undefined {
   if (value === undefined || value === null) return undefined;
   const items = expectArray(value, path);
-  if (items.length !== length) throw invalidArgument(path, `expected ${length} ${what} (one per id), got ${items.length}`);
+  if (items.length !== length)
+    throw invalidArgument(path, `expected ${length} ${what} (one per id), got ${items.length}`);
   return items.map((item, i) => {
     if (item === null || item === undefined) return null;
-    if (typeof item !== "string") throw invalidArgument(`${path}[${i}]`, `expected a string or null, got ${typeof item}`);
+    if (typeof item !== "string")
+      throw invalidArgument(`${path}[${i}]`, `expected a string or null, got ${typeof item}`);
     expectWellFormed(item, `${path}[${i}]`);
     return item;
   });
@@ -57,23 +64,31 @@ export function validateWrite(input: unknown, verb: "add" | "upsert" | "update")
   let embeddings: Float32Array[] | undefined;
   if (options.embeddings !== undefined && options.embeddings !== null) {
     embeddings = validateVectors(options.embeddings, "embeddings");
-    if (embeddings.length !== n) throw invalidArgument("embeddings", `expected ${n} vectors (one per id), got ${embeddings.length}`);
+    if (embeddings.length !== n)
+      throw invalidArgument("embeddings", `expected ${n} vectors (one per id), got ${embeddings.length}`);
   }
   const documents = optionalStrings(options.documents, "documents", n, "documents");
   const uris = optionalStrings(options.uris, "uris", n, "uris");
   let metadatas: ValidatedWrite["metadatas"];
   if (options.metadatas !== undefined && options.metadatas !== null) {
     const items = expectArray(options.metadatas, "metadatas");
-    if (items.length !== n) throw invalidArgument("metadatas", `expected ${n} metadata objects (one per id), got ${items.length}`);
+    if (items.length !== n)
+      throw invalidArgument("metadatas", `expected ${n} metadata objects (one per id), got ${items.length}`);
     metadatas = items.map((m, i) => validateMetadata(m, `metadatas[${i}]`, verb !== "add"));
   }
   if (verb !== "update" && !embeddings && n > 0) {
     if (!documents) {
-      throw invalidArgument(verb, "give `embeddings`, or `documents` for the collection's embedding function to embed");
+      throw invalidArgument(
+        verb,
+        "give `embeddings`, or `documents` for the collection's embedding function to embed",
+      );
     }
     const missing = documents.findIndex((d) => d === null);
     if (missing >= 0) {
-      throw invalidArgument(`documents[${missing}]`, "is null, but no embeddings were given: every record needs a document to embed");
+      throw invalidArgument(
+        `documents[${missing}]`,
+        "is null, but no embeddings were given: every record needs a document to embed",
+      );
     }
   }
   return { ids, embeddings, documents, metadatas, uris };
@@ -82,12 +97,19 @@ export function validateWrite(input: unknown, verb: "add" | "upsert" | "update")
 const INCLUDE_ALL: readonly IncludeField[] = ["documents", "embeddings", "metadatas", "distances", "uris"];
 
 /** Validates `include`; `distances` only where `allowDistances` (query). */
-export function validateInclude(value: unknown, fallback: IncludeField[], allowDistances: boolean): IncludeField[] {
+export function validateInclude(
+  value: unknown,
+  fallback: IncludeField[],
+  allowDistances: boolean,
+): IncludeField[] {
   if (value === undefined || value === null) return fallback;
   const items = expectArray(value, "include");
   return items.map((item, i) => {
     if (typeof item !== "string" || !INCLUDE_ALL.includes(item as IncludeField)) {
-      throw invalidArgument(`include[${i}]`, `expected one of ${INCLUDE_ALL.join(", ")}, got ${describeValue(item)}`);
+      throw invalidArgument(
+        `include[${i}]`,
+        `expected one of ${INCLUDE_ALL.join(", ")}, got ${describeValue(item)}`,
+      );
     }
     if (item === "distances" && !allowDistances) {
       throw invalidArgument(`include[${i}]`, "distances are only available from query()");
@@ -146,10 +168,15 @@ export interface ValidatedQuery {
 /** Validates `query` options. A single vector or a single text is accepted as a batch of one. */
 export function validateQuery(input: unknown): ValidatedQuery {
   const options = expectOptionsObject(input, "query");
-  rejectUnknownKeys(options, ["queryEmbeddings", "queryTexts", "nResults", "where", "whereDocument", "ids", "include"], "query");
+  rejectUnknownKeys(
+    options,
+    ["queryEmbeddings", "queryTexts", "nResults", "where", "whereDocument", "ids", "include"],
+    "query",
+  );
   const hasVectors = options.queryEmbeddings !== undefined && options.queryEmbeddings !== null;
   const hasTexts = options.queryTexts !== undefined && options.queryTexts !== null;
-  if (hasVectors === hasTexts) throw invalidArgument("query", "give exactly one of `queryEmbeddings` and `queryTexts`");
+  if (hasVectors === hasTexts)
+    throw invalidArgument("query", "give exactly one of `queryEmbeddings` and `queryTexts`");
   let queryEmbeddings: Float32Array[] | undefined;
   let queryTexts: string[] | undefined;
   if (hasVectors) {
@@ -157,9 +184,13 @@ export function validateQuery(input: unknown): ValidatedQuery {
     const single = (Array.isArray(raw) && typeof raw[0] === "number") || raw instanceof Float32Array;
     queryEmbeddings = validateVectors(single ? [raw] : raw, "queryEmbeddings");
   } else {
-    const raw = typeof options.queryTexts === "string" ? [options.queryTexts] : expectArray(options.queryTexts, "queryTexts");
+    const raw =
+      typeof options.queryTexts === "string"
+        ? [options.queryTexts]
+        : expectArray(options.queryTexts, "queryTexts");
     raw.forEach((t, i) => {
-      if (typeof t !== "string") throw invalidArgument(`queryTexts[${i}]`, `expected a string, got ${typeof t}`);
+      if (typeof t !== "string")
+        throw invalidArgument(`queryTexts[${i}]`, `expected a string, got ${typeof t}`);
     });
     queryTexts = raw as string[];
   }
@@ -186,7 +217,8 @@ export function validateDelete(input: unknown): ValidatedDelete {
   let limit: number | undefined;
   if (options.limit != null) {
     limit = validateCount(options.limit, "limit");
-    if (!selection.where && !selection.whereDocument) throw invalidArgument("limit", "needs a `where` or `whereDocument` filter");
+    if (!selection.where && !selection.whereDocument)
+      throw invalidArgument("limit", "needs a `where` or `whereDocument` filter");
   }
   return { selection, limit };
 }

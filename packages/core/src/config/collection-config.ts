@@ -46,7 +46,10 @@ export interface CreateCollectionConfiguration {
 }
 
 /** The HNSW settings that `modify` may change. */
-export type MutableHnswConfig = Pick<HnswConfig, "ef_search" | "num_threads" | "batch_size" | "sync_threshold" | "resize_factor">;
+export type MutableHnswConfig = Pick<
+  HnswConfig,
+  "ef_search" | "num_threads" | "batch_size" | "sync_threshold" | "resize_factor"
+>;
 
 /**
  * Configuration accepted by `collection.modify({ configuration })`.
@@ -104,7 +107,8 @@ function checkHnswValue(key: keyof HnswConfig, value: unknown, path: string): Hn
     return value as Space;
   }
   if (key === "resize_factor") {
-    if (typeof value !== "number" || !Number.isFinite(value) || value <= 1) fail(path, "expected a number > 1");
+    if (typeof value !== "number" || !Number.isFinite(value) || value <= 1)
+      fail(path, "expected a number > 1");
     return value;
   }
   const min = key === "max_neighbors" ? 2 : 1;
@@ -114,7 +118,12 @@ function checkHnswValue(key: keyof HnswConfig, value: unknown, path: string): Hn
   return value;
 }
 
-function applyHnsw(target: HnswConfig, input: Record<string, unknown>, allowed: readonly string[], path: string): void {
+function applyHnsw(
+  target: HnswConfig,
+  input: Record<string, unknown>,
+  allowed: readonly string[],
+  path: string,
+): void {
   for (const key of Object.keys(input)) {
     if (!allowed.includes(key)) {
       const fixed = (IMMUTABLE_KEYS as readonly string[]).includes(key);
@@ -127,7 +136,11 @@ function applyHnsw(target: HnswConfig, input: Record<string, unknown>, allowed: 
     }
     const value = input[key];
     if (value === undefined || value === null) continue;
-    (target as unknown as Record<string, unknown>)[key] = checkHnswValue(key as keyof HnswConfig, value, `${path}.${key}`);
+    (target as unknown as Record<string, unknown>)[key] = checkHnswValue(
+      key as keyof HnswConfig,
+      value,
+      `${path}.${key}`,
+    );
   }
 }
 
@@ -136,13 +149,18 @@ export function checkEmbeddingFunctionConfig(value: unknown, path: string): Embe
   if (value === null) return null;
   if (!isPlainObject(value)) fail(path, "expected an object or null");
   if (value.type === "legacy") return { type: "legacy" };
-  if (value.type !== "known") fail(`${path}.type`, `expected "known" or "legacy", got ${describeValue(value.type)}`);
-  if (typeof value.name !== "string" || value.name.length === 0) fail(`${path}.name`, "expected a non-empty string");
+  if (value.type !== "known")
+    fail(`${path}.type`, `expected "known" or "legacy", got ${describeValue(value.type)}`);
+  if (typeof value.name !== "string" || value.name.length === 0)
+    fail(`${path}.name`, "expected a non-empty string");
   const config = value.config ?? {};
   if (!isPlainObject(config)) fail(`${path}.config`, "expected an object");
   const copied = copyJson(config);
   if (!copied) {
-    fail(`${path}.config`, "expected plain JSON data (no cycles, functions, bigints or class instances; at most 100,000 values)");
+    fail(
+      `${path}.config`,
+      "expected plain JSON data (no cycles, functions, bigints or class instances; at most 100,000 values)",
+    );
   }
   return { type: "known", name: value.name, config: copied.value as Record<string, unknown> };
 }
@@ -161,7 +179,11 @@ export function resolveCreateConfig(
   for (const [legacyKey, field] of Object.entries(LEGACY_METADATA_KEYS)) {
     const value = metadata?.[legacyKey];
     if (value === undefined) continue;
-    (hnsw as unknown as Record<string, unknown>)[field] = checkHnswValue(field, value, `metadata["${legacyKey}"]`);
+    (hnsw as unknown as Record<string, unknown>)[field] = checkHnswValue(
+      field,
+      value,
+      `metadata["${legacyKey}"]`,
+    );
     if (field === "space") spaceGiven = true;
   }
   if (configuration !== undefined && configuration !== null) {
@@ -184,18 +206,32 @@ export function resolveCreateConfig(
         hnsw.space = checkHnswValue("space", spann.space, "configuration.spann.space") as Space;
         spaceGiven = true;
       }
-      if (spann.ef_search != null) hnsw.ef_search = checkHnswValue("ef_search", spann.ef_search, "configuration.spann.ef_search") as number;
+      if (spann.ef_search != null)
+        hnsw.ef_search = checkHnswValue(
+          "ef_search",
+          spann.ef_search,
+          "configuration.spann.ef_search",
+        ) as number;
     }
   }
   if (!spaceGiven && options.defaultSpace) hnsw.space = options.defaultSpace;
-  return { hnsw, embedding_function: checkEmbeddingFunctionConfig(options.embeddingFunction, "configuration.embedding_function") };
+  return {
+    hnsw,
+    embedding_function: checkEmbeddingFunctionConfig(
+      options.embeddingFunction,
+      "configuration.embedding_function",
+    ),
+  };
 }
 
 /** Applies a `modify` configuration update; only mutable settings are accepted. */
 export function applyConfigUpdate(current: CollectionConfig, update: unknown): CollectionConfig {
   if (update === undefined || update === null) return current;
   if (!isPlainObject(update)) fail("configuration", "expected an object");
-  const next: CollectionConfig = { hnsw: { ...current.hnsw }, embedding_function: current.embedding_function };
+  const next: CollectionConfig = {
+    hnsw: { ...current.hnsw },
+    embedding_function: current.embedding_function,
+  };
   for (const key of Object.keys(update)) {
     const value = update[key];
     if (key === "hnsw") {
@@ -205,9 +241,17 @@ export function applyConfigUpdate(current: CollectionConfig, update: unknown): C
     } else if (key === "spann") {
       if (value == null) continue;
       if (!isPlainObject(value)) fail("configuration.spann", "expected an object");
-      if (value.ef_search != null) next.hnsw.ef_search = checkHnswValue("ef_search", value.ef_search, "configuration.spann.ef_search") as number;
+      if (value.ef_search != null)
+        next.hnsw.ef_search = checkHnswValue(
+          "ef_search",
+          value.ef_search,
+          "configuration.spann.ef_search",
+        ) as number;
     } else if (key === "embedding_function") {
-      next.embedding_function = checkEmbeddingFunctionConfig(value ?? null, "configuration.embedding_function");
+      next.embedding_function = checkEmbeddingFunctionConfig(
+        value ?? null,
+        "configuration.embedding_function",
+      );
     } else {
       fail(`configuration.${key}`, "unknown setting; expected hnsw, spann or embedding_function");
     }

@@ -25,7 +25,8 @@ export function rejectUnknownKeys(value: object, known: readonly string[], path:
     const best = known
       .map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) }))
       .sort((x, y) => x.d - y.d)[0];
-    const hint = best && best.d <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean "${best.k}"?` : "";
+    const hint =
+      best && best.d <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean "${best.k}"?` : "";
     throw new InvalidArgumentError(
       "UNKNOWN_OPTION",
       `${path}: unknown option "${key}".${hint} Known options: ${known.join(", ")}.`,
@@ -37,9 +38,13 @@ export function rejectUnknownKeys(value: object, known: readonly string[], path:
 /** Checks that a value is a plain object (an options bag). */
 export function expectOptionsObject(value: unknown, path: string): Record<string, unknown> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new InvalidArgumentError("INVALID_ARGUMENT", `${path}: expected an options object, got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`, {
-      details: { path },
-    });
+    throw new InvalidArgumentError(
+      "INVALID_ARGUMENT",
+      `${path}: expected an options object, got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`,
+      {
+        details: { path },
+      },
+    );
   }
   return value as Record<string, unknown>;
 }

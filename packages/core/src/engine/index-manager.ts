@@ -55,7 +55,11 @@ export class IndexManager {
     if (collection.dimension === null) return null;
     const seq = currentSeq(this.db);
     let state = this.states.get(collection.id);
-    if (!state || state.dimension !== collection.dimension || state.watermark < tombstoneHorizon(this.db, collection.id)) {
+    if (
+      !state ||
+      state.dimension !== collection.dimension ||
+      state.watermark < tombstoneHorizon(this.db, collection.id)
+    ) {
       state = this.open(collection, seq);
       this.states.set(collection.id, state);
     } else if (state.watermark < seq) {
@@ -113,17 +117,32 @@ export class IndexManager {
         const loaded = this.factory.load(dir, params);
         if (!loaded) continue;
         if (loaded.watermark > seq || loaded.watermark < horizon) continue; // from a restored DB, or too old
-        state = { index: loaded.index, dimension, watermark: loaded.watermark, pending: 0, efSearch: params.efSearch };
+        state = {
+          index: loaded.index,
+          dimension,
+          watermark: loaded.watermark,
+          pending: 0,
+          efSearch: params.efSearch,
+        };
         break;
       }
       if (!state && candidates.expected) {
-        this.logger.warn(`index of collection '${collection.name}' could not be loaded; rebuilding it from the database`, {
-          collection: collection.id,
-          dir: collectionIndexDir(this.root, collection.id),
-        });
+        this.logger.warn(
+          `index of collection '${collection.name}' could not be loaded; rebuilding it from the database`,
+          {
+            collection: collection.id,
+            dir: collectionIndexDir(this.root, collection.id),
+          },
+        );
       }
     }
-    state ??= { index: this.factory.create(params), dimension, watermark: 0, pending: 0, efSearch: params.efSearch };
+    state ??= {
+      index: this.factory.create(params),
+      dimension,
+      watermark: 0,
+      pending: 0,
+      efSearch: params.efSearch,
+    };
     this.catchUp(state, collection.id, seq);
     return state;
   }
@@ -183,7 +202,9 @@ export class IndexManager {
       state.pending = 0;
     } catch (error) {
       // A failed snapshot costs replay time on the next open, never data: SQLite holds every write.
-      this.logger.warn(`could not write the index snapshot of collection '${collection.name}'`, { error: String(error) });
+      this.logger.warn(`could not write the index snapshot of collection '${collection.name}'`, {
+        error: String(error),
+      });
     }
   }
 }

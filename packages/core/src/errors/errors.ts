@@ -52,7 +52,14 @@ export class ForbiddenError extends CairnError {}
 /** The operation is not supported. */
 export class UnsupportedError extends CairnError {}
 
-const CLASS_OF_KIND: Record<ErrorKind, new (code: ErrorCode, message: string, options?: CairnErrorOptions) => CairnError> = {
+const CLASS_OF_KIND: Record<
+  ErrorKind,
+  new (
+    code: ErrorCode,
+    message: string,
+    options?: CairnErrorOptions,
+  ) => CairnError
+> = {
   invalid_argument: InvalidArgumentError,
   not_found: NotFoundError,
   conflict: ConflictError,
@@ -76,6 +83,12 @@ export function createError(code: string, message: string, options: CairnErrorOp
 }
 
 /** Shorthand for an `INVALID_ARGUMENT` error at a JSON path: `"metadatas[3].year: expected …"`. */
-export function invalidArgument(path: string, problem: string, details?: Record<string, unknown>): InvalidArgumentError {
-  return new InvalidArgumentError("INVALID_ARGUMENT", `${path}: ${problem}`, { details: { path, ...details } });
+export function invalidArgument(
+  path: string,
+  problem: string,
+  details?: Record<string, unknown>,
+): InvalidArgumentError {
+  return new InvalidArgumentError("INVALID_ARGUMENT", `${path}: ${problem}`, {
+    details: { path, ...details },
+  });
 }
