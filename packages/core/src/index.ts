@@ -30,6 +30,7 @@ export type {
   RecordOut,
 } from "./collection/backend";
 export { Collection } from "./collection/collection";
+export { flattenMetadata, type NestedMetadataOptions, restoreMetadata } from "./collection/nested-metadata";
 export type {
   AddOptions,
   DeleteOptions,

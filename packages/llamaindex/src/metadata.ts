@@ -15,7 +15,11 @@
  * Restore (read): dotted keys become nested objects again and the JSON entries are merged back. The round
  * trip of `m` is `JSON.parse(JSON.stringify(m))`, the same JSON semantics LlamaIndex's own stores apply.
  */
-import { invalidArgument, type Metadata, type MetadataScalar } from "@cairndb/core";
+import {
+  flattenMetadata as flattenNested,
+  type Metadata,
+  restoreMetadata as restoreNested,
+} from "@cairndb/core";
 
 /** The reserved key holding, as JSON, the metadata entries Cairn cannot store natively. */
 export const CAIRN_JSON_KEY = "_cairn_json";
@@ -33,71 +37,7 @@ export const RESERVED_KEYS: ReadonlySet<string> = new Set([
   CAIRN_JSON_KEY,
 ]);
 
-type JsonObject = { [key: string]: unknown };
-
-function isPlainObject(value: unknown): value is JsonObject {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-function isScalar(value: unknown): value is MetadataScalar {
-  return (
-    typeof value === "string" ||
-    typeof value === "boolean" ||
-    (typeof value === "number" && Number.isFinite(value))
-  );
-}
-
-/** A non-empty array whose items are scalars of one `typeof`: what Cairn stores natively. */
-function isScalarArray(value: unknown): value is MetadataScalar[] {
-  if (!Array.isArray(value) || value.length === 0) return false;
-  const kind = typeof value[0];
-  return value.every((item) => isScalar(item) && typeof item === kind);
-}
-
-/** Whether a key can be one segment of a dotted path (and so be restored by splitting on `.`). */
-function isSafeKey(key: string, atRoot: boolean): boolean {
-  if (key.length === 0 || key.includes(".") || key.startsWith("$") || key.startsWith("#")) return false;
-  return !(atRoot && RESERVED_KEYS.has(key));
-}
-
-/** Assigns without letting a key such as `__proto__` reach the prototype. */
-function setOwn(target: JsonObject, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function setAtPath(root: JsonObject, path: string[], value: unknown): void {
-  let node = root;
-  for (const segment of path.slice(0, -1)) {
-    const next = Object.hasOwn(node, segment) ? node[segment] : undefined;
-    if (isPlainObject(next)) {
-      node = next;
-    } else {
-      const created: JsonObject = {};
-      setOwn(node, segment, created);
-      node = created;
-    }
-  }
-  setOwn(node, path[path.length - 1] as string, value);
-}
-
-function flattenInto(value: JsonObject, path: string[], flat: Metadata, residue: JsonObject): void {
-  for (const key of Object.keys(value)) {
-    const item = value[key];
-    if (item === undefined || typeof item === "function" || typeof item === "symbol") continue; // as JSON does
-    const itemPath = [...path, key];
-    if (!isSafeKey(key, path.length === 0)) {
-      setAtPath(residue, itemPath, item);
-    } else if (isScalar(item) || isScalarArray(item)) {
-      setOwn(flat, itemPath.join("."), Array.isArray(item) ? [...item] : item);
-    } else if (isPlainObject(item) && Object.keys(item).length > 0) {
-      flattenInto(item, itemPath, flat, residue);
-    } else {
-      setAtPath(residue, itemPath, item);
-    }
-  }
-}
+const OPTIONS = { residueKey: CAIRN_JSON_KEY, reservedKeys: RESERVED_KEYS };
 
 /**
  * Flattens a node's metadata for Cairn (see the module comment). Never mutates its input.
@@ -111,69 +51,13 @@ export function flattenMetadata(
   metadata: Record<string, unknown> | null | undefined,
   path = "metadata",
 ): Metadata {
-  const flat: Metadata = {};
-  if (metadata === null || metadata === undefined) return flat;
-  if (!isPlainObject(metadata)) throw invalidArgument(path, "expected a plain object");
-  const residue: JsonObject = {};
-  flattenInto(metadata, [], flat, residue);
-  if (Object.keys(residue).length > 0) {
-    try {
-      setOwn(flat, CAIRN_JSON_KEY, JSON.stringify(residue));
-    } catch (error) {
-      throw invalidArgument(path, `metadata must be JSON-serialisable: ${(error as Error).message}`);
-    }
-  }
-  return flat;
-}
-
-function mergeResidue(target: JsonObject, residue: JsonObject): void {
-  for (const key of Object.keys(residue)) {
-    const incoming = residue[key];
-    const existing = Object.hasOwn(target, key) ? target[key] : undefined;
-    if (isPlainObject(incoming) && isPlainObject(existing)) mergeResidue(existing, incoming);
-    else setOwn(target, key, incoming);
-  }
-}
-
-/** Whether a dotted path can be created without overwriting a value already placed. */
-function canPlace(root: JsonObject, segments: string[]): boolean {
-  let node: unknown = root;
-  for (const [i, segment] of segments.entries()) {
-    if (!isPlainObject(node)) return false;
-    if (!Object.hasOwn(node, segment)) return true;
-    if (i === segments.length - 1) return false;
-    node = node[segment];
-  }
-  return true;
+  return flattenNested(metadata, OPTIONS, path);
 }
 
 /**
- * Restores node metadata from what {@link flattenMetadata} stored, ignoring the keys of
- * {@link RESERVED_KEYS}. Keys written by other tools that collide (`a` and `a.b`) are kept verbatim.
+ * Restores node metadata from what {@link flattenMetadata} stored, ignoring the keys of {@link RESERVED_KEYS}.
  * @example restoreMetadata({ "loc.lines.from": 1, ref_doc_id: "d1" }) // → { loc: { lines: { from: 1 } } }
  */
 export function restoreMetadata(stored: Metadata | null | undefined): Record<string, unknown> {
-  const out: JsonObject = {};
-  if (!stored) return out;
-  // Shallow keys first, so that a colliding deeper key (`a.b` beside `a`) is the one kept verbatim.
-  const keys = Object.keys(stored)
-    .filter((key) => !RESERVED_KEYS.has(key))
-    .sort((a, b) => a.split(".").length - b.split(".").length);
-  for (const key of keys) {
-    const value = Array.isArray(stored[key]) ? [...(stored[key] as MetadataScalar[])] : stored[key];
-    const segments = key.split(".");
-    if (segments.some((s) => s.length === 0) || !canPlace(out, segments)) setOwn(out, key, value);
-    else setAtPath(out, segments, value);
-  }
-  const encoded = stored[CAIRN_JSON_KEY];
-  if (typeof encoded === "string") {
-    let residue: unknown;
-    try {
-      residue = JSON.parse(encoded);
-    } catch {
-      residue = undefined;
-    }
-    if (isPlainObject(residue)) mergeResidue(out, residue);
-  }
-  return out;
+  return restoreNested(stored, OPTIONS);
 }

@@ -70,7 +70,11 @@ describe("flattenMetadata", () => {
       a: 1,
       "a.b": 2,
     });
-    expect(restoreMetadata({ [CAIRN_JSON_KEY]: "not json", x: 1 })).toEqual({ x: 1 });
+    // A residue value that is not ours (not a JSON object) is foreign data: kept verbatim, never dropped.
+    expect(restoreMetadata({ [CAIRN_JSON_KEY]: "not json", x: 1 })).toEqual({
+      x: 1,
+      [CAIRN_JSON_KEY]: "not json",
+    });
   });
 });
 
