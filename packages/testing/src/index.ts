@@ -4,3 +4,4 @@ export * from "./fake-openai";
 export * from "./tiny-model";
 export * from "./client-suite";
 export * from "./datasets";
+export * from "./http-server";
