@@ -259,7 +259,7 @@ export class Engine {
 
   /** Deletes everything: every tenant, database and collection (the defaults are recreated). */
   reset(): void {
-    this.write(() => ns.deleteEverything(this.db));
+    this.write(() => store.deleteAllData(this.db));
     this.indexes.close(() => undefined);
     if (this.options.path)
       this.tx.guard(() => rmSync(join(this.options.path!, "index"), { recursive: true, force: true }));

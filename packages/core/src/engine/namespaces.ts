@@ -87,20 +87,6 @@ export function createDatabase(db: store.Db, tenant: unknown, name: unknown): Da
   return row;
 }
 
-/** Deletes every row of every table, then recreates the default tenant and database. */
-export function deleteEverything(db: store.Db): void {
-  db.exec(
-    "DELETE FROM records_fts; DELETE FROM record_metadata; DELETE FROM records; DELETE FROM tombstones; " +
-      "DELETE FROM index_snapshots; DELETE FROM leases; DELETE FROM collections; DELETE FROM databases; DELETE FROM tenants;",
-  );
-  db.prepare("INSERT INTO tenants (name) VALUES (?)").run(store.DEFAULT_TENANT);
-  db.prepare("INSERT INTO databases (id, tenant, name) VALUES (?, ?, ?)").run(
-    store.DEFAULT_DATABASE_ID,
-    store.DEFAULT_TENANT,
-    store.DEFAULT_DATABASE,
-  );
-}
-
 /** The JSON text stored for collection metadata (null for none or `{}`). */
 export const metadataText = (metadata: CollectionMetadata | null | undefined): string | null =>
   metadata && Object.keys(metadata).length > 0 ? JSON.stringify(metadata) : null;

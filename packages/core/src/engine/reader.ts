@@ -9,6 +9,7 @@ import {
   currentSeq,
   type Db,
   hydrate,
+  labelsMatching,
   type RecordRow,
   type RecordSelection,
   type SqlFragment,
@@ -115,11 +116,6 @@ interface AllowedLabels {
   exact?: FlatIndex;
 }
 
-/** A prepared statement that yields one column of labels. */
-interface LabelStatement {
-  all(...params: unknown[]): number[];
-}
-
 /**
  * Filters resolved by recent queries, valid until the next write: every write takes a new global sequence
  * number, so an entry is only used at the sequence it was resolved at. Repeated filters (per user, per tenant,
@@ -129,19 +125,6 @@ class FilterCache {
   private seq = -1;
   private readonly entries = new Map<string, AllowedLabels>();
   private labelCount = 0;
-  /** Prepared filter statements by SQL text: filters of one shape share one (their values are parameters). */
-  private readonly statements = new Map<string, LabelStatement>();
-
-  /** Runs a filter fragment: the matching labels of the collection's live records, in no particular order. */
-  labelsOf(db: Db, fragment: SqlFragment): number[] {
-    let statement = this.statements.get(fragment.sql);
-    if (!statement) {
-      if (this.statements.size >= FILTER_CACHE_MAX_STATEMENTS) this.statements.clear();
-      statement = db.prepare(fragment.sql).pluck() as unknown as LabelStatement;
-      this.statements.set(fragment.sql, statement);
-    }
-    return statement.all(...fragment.params);
-  }
 
   get(seq: number, key: string): AllowedLabels | undefined {
     if (seq !== this.seq) {
@@ -173,7 +156,6 @@ class FilterCache {
 const FILTER_CACHE_MAX_ENTRIES = 8;
 /** Labels held by all entries together (8 bytes each, plus a Set or the exact vectors of a small set). */
 const FILTER_CACHE_MAX_LABELS = 250_000;
-const FILTER_CACHE_MAX_STATEMENTS = 64;
 // One cache per open database, owned by (and collected with) its index manager.
 const filterCaches = new WeakMap<IndexManager, FilterCache>();
 
@@ -182,12 +164,12 @@ const filterCaches = new WeakMap<IndexManager, FilterCache>();
  * labels, so a query (which needs no order) runs them directly instead of `selectLabels`' scan of every record
  * in insertion order; `ids` still go through `selectLabels`.
  */
-function resolveLabels(db: Db, cache: FilterCache, collectionId: string, selection: Selection): number[] {
+function resolveLabels(db: Db, collectionId: string, selection: Selection): number[] {
   if (selection.ids !== undefined) return selectedLabels(db, collectionId, selection);
   const sql = toSql(collectionId, selection);
   const sets = [sql.where, sql.whereDocument]
     .filter((f): f is SqlFragment => f !== undefined)
-    .map((f) => cache.labelsOf(db, f));
+    .map((f) => labelsMatching(db, f));
   if (sets.length === 1) return sets[0]!;
   const second = new Set(sets[1]);
   return sets[0]!.filter((label) => second.has(label));
@@ -208,7 +190,7 @@ function allowedLabels(
   const seq = currentSeq(db);
   const cached = cache.get(seq, key);
   if (cached) return cached;
-  const entry: AllowedLabels = { labels: resolveLabels(db, cache, collectionId, selection) };
+  const entry: AllowedLabels = { labels: resolveLabels(db, collectionId, selection) };
   cache.set(key, entry);
   return entry;
 }

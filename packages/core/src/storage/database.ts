@@ -85,6 +85,16 @@ export function toStorageError(error: unknown, file: string | null): unknown {
   );
 }
 
+/** Creates the default tenant and database when they are missing (after migrations and after a reset). */
+export function ensureDefaultNamespace(db: Db): void {
+  db.prepare("INSERT OR IGNORE INTO tenants (name) VALUES (?)").run(DEFAULT_TENANT);
+  db.prepare("INSERT OR IGNORE INTO databases (id, tenant, name) VALUES (?, ?, ?)").run(
+    DEFAULT_DATABASE_ID,
+    DEFAULT_TENANT,
+    DEFAULT_DATABASE,
+  );
+}
+
 function migrate(db: Db, file: string | null): void {
   const run = db.transaction(() => {
     const version = db.pragma("user_version", { simple: true }) as number;
@@ -97,12 +107,7 @@ function migrate(db: Db, file: string | null): void {
     }
     for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
     if (version !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    db.prepare("INSERT OR IGNORE INTO tenants (name) VALUES (?)").run(DEFAULT_TENANT);
-    db.prepare("INSERT OR IGNORE INTO databases (id, tenant, name) VALUES (?, ?, ?)").run(
-      DEFAULT_DATABASE_ID,
-      DEFAULT_TENANT,
-      DEFAULT_DATABASE,
-    );
+    ensureDefaultNamespace(db);
   });
   run.immediate();
 }

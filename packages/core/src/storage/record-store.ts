@@ -253,3 +253,13 @@ export function pruneTombstones(db: Db, collectionId: string, seq: number): void
     collectionId,
   );
 }
+
+/**
+ * The labels a filter fragment (from `whereToSql` / `whereDocumentToSql`) matches, in no particular order.
+ * Filters of one shape share one prepared statement: their values are parameters.
+ */
+export function labelsMatching(db: Db, fragment: SqlFragment): number[] {
+  return stmt(db, fragment.sql)
+    .pluck()
+    .all(...fragment.params) as number[];
+}
