@@ -16,6 +16,7 @@
  * Restore (read): dotted keys become nested objects again and the residue is merged back. The round trip of
  * `m` is `JSON.parse(JSON.stringify(m))`.
  */
+import { isPlainObject } from "../config";
 import { invalidArgument } from "../errors";
 import type { Metadata, MetadataScalar } from "../types";
 
@@ -28,12 +29,6 @@ export interface NestedMetadataOptions {
 }
 
 type JsonObject = { [key: string]: unknown };
-
-function isPlainObject(value: unknown): value is JsonObject {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 function isScalar(value: unknown): value is MetadataScalar {
   return (

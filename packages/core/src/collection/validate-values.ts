@@ -2,6 +2,7 @@
  * Pure validators for ids, vectors and metadata values. Each throws an `InvalidArgumentError` whose message
  * starts with the JSON path of the offending value.
  */
+import { isPlainObject } from "../config";
 import { DimensionMismatchError, InvalidArgumentError, invalidArgument } from "../errors";
 import type { CollectionMetadata, MetadataValue } from "../types";
 
@@ -31,13 +32,6 @@ export function expectWellFormed(text: string, path: string): void {
       "contains a lone UTF-16 surrogate (not valid Unicode): fix the string's encoding",
     );
   }
-}
-
-/** Whether a value is a plain object (not an array, class instance, Map, Date …). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /** Expects an array; returns it. */

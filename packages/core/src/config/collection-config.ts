@@ -4,6 +4,7 @@
  * cannot be passed to `modify`.
  */
 import { InvalidArgumentError } from "../errors";
+import { isPlainObject } from "./options";
 import { copyJson, describeValue } from "./options";
 import type { CollectionMetadata, EmbeddingFunctionConfig, Space } from "../types";
 
@@ -91,12 +92,6 @@ const LEGACY_METADATA_KEYS: Record<string, keyof HnswConfig> = {
 
 function fail(path: string, problem: string): never {
   throw new InvalidArgumentError("INVALID_CONFIGURATION", `${path}: ${problem}`, { details: { path } });
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 function checkHnswValue(key: keyof HnswConfig, value: unknown, path: string): HnswConfig[keyof HnswConfig] {

@@ -126,3 +126,10 @@ export function copyJson(value: unknown): { value: unknown } | null {
     return null;
   }
 }
+
+/** Whether a value is a plain object (not an array, class instance, Map, Date …). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
