@@ -5,7 +5,7 @@ import type { ClientBackend, CollectionDescription, RecordOut } from "../collect
 import type { ValidatedSelection, ValidatedWrite } from "../collection/validate";
 import type { CollectionModel, Engine, Selection } from "../engine";
 import { NotFoundError } from "../errors";
-import { blobToFloats } from "./blob";
+import { bytesToNumbers } from "../internal";
 import type { IncludeField, Metadata } from "../types";
 import { CAIRN_VERSION } from "../version";
 
@@ -41,7 +41,7 @@ function toRecord(
     document: row.document,
     uri: row.uri,
     metadata: include.includes("metadatas") && row.metadata ? (JSON.parse(row.metadata) as Metadata) : null,
-    embedding: row.embedding ? blobToFloats(row.embedding) : undefined,
+    embedding: row.embedding ? bytesToNumbers(row.embedding) : undefined,
     distance,
   };
 }

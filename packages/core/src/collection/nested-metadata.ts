@@ -16,7 +16,7 @@
  * Restore (read): dotted keys become nested objects again and the residue is merged back. The round trip of
  * `m` is `JSON.parse(JSON.stringify(m))`.
  */
-import { isPlainObject } from "../config";
+import { isPlainObject, setOwn } from "../internal";
 import { invalidArgument } from "../errors";
 import type { Metadata, MetadataScalar } from "../types";
 
@@ -49,11 +49,6 @@ function isScalarArray(value: unknown): value is MetadataScalar[] {
 function isSafeKey(key: string, atRoot: boolean, reserved: ReadonlySet<string>): boolean {
   if (key.length === 0 || key.includes(".") || key.startsWith("$") || key.startsWith("#")) return false;
   return !(atRoot && reserved.has(key));
-}
-
-/** Assigns without letting a key such as `__proto__` reach the prototype. */
-function setOwn(target: JsonObject, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function setAtPath(root: JsonObject, path: string[], value: unknown): void {

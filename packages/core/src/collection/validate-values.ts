@@ -2,20 +2,9 @@
  * Pure validators for ids, vectors and metadata values. Each throws an `InvalidArgumentError` whose message
  * starts with the JSON path of the offending value.
  */
-import { isPlainObject } from "../config";
+import { describeValue, isPlainObject, setOwn, truncate } from "../internal";
 import { DimensionMismatchError, InvalidArgumentError, invalidArgument } from "../errors";
 import type { CollectionMetadata, MetadataValue } from "../types";
-
-const typeName = (value: unknown): string => {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  if (typeof value === "object")
-    return (value as object).constructor?.name === "Object"
-      ? "object"
-      : ((value as object).constructor?.name ?? "object");
-  return typeof value;
-};
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -36,7 +25,7 @@ export function expectWellFormed(text: string, path: string): void {
 
 /** Expects an array; returns it. */
 export function expectArray(value: unknown, path: string): unknown[] {
-  if (!Array.isArray(value)) throw invalidArgument(path, `expected an array, got ${typeName(value)}`);
+  if (!Array.isArray(value)) throw invalidArgument(path, `expected an array, got ${describeValue(value)}`);
   return value;
 }
 
@@ -47,15 +36,14 @@ export function validateIds(value: unknown, path = "ids"): string[] {
   const duplicates = new Set<string>();
   ids.forEach((id, i) => {
     if (typeof id !== "string")
-      throw invalidArgument(`${path}[${i}]`, `expected a string id, got ${typeName(id)}`);
+      throw invalidArgument(`${path}[${i}]`, `expected a string id, got ${describeValue(id)}`);
     if (id.length === 0) throw invalidArgument(`${path}[${i}]`, "ids must be non-empty strings");
     expectWellFormed(id, `${path}[${i}]`);
     if (seen.has(id)) duplicates.add(id);
     seen.add(id);
   });
   if (duplicates.size > 0) {
-    const short = (d: string) => (d.length > 60 ? `${d.slice(0, 60)}…` : d);
-    const list = [...duplicates].slice(0, 10).map((d) => JSON.stringify(short(d)));
+    const list = [...duplicates].slice(0, 10).map((d) => JSON.stringify(truncate(d, 60)));
     throw new InvalidArgumentError(
       "INVALID_ARGUMENT",
       `${path}: ids must be unique within a call; duplicated: ${list.join(", ")}`,
@@ -78,7 +66,7 @@ export function validateVector(value: unknown, path: string): Float32Array {
     return Float32Array.from(value);
   }
   if (!Array.isArray(value) && !ArrayBuffer.isView(value)) {
-    throw invalidArgument(path, `expected an array of numbers, got ${typeName(value)}`);
+    throw invalidArgument(path, `expected an array of numbers, got ${describeValue(value)}`);
   }
   const arr = value as ArrayLike<unknown>;
   if (arr.length === 0) throw invalidArgument(path, "expected a non-empty vector");
@@ -86,10 +74,7 @@ export function validateVector(value: unknown, path: string): Float32Array {
   for (let j = 0; j < arr.length; j++) {
     const x = arr[j];
     if (typeof x !== "number" || !Number.isFinite(x)) {
-      throw invalidArgument(
-        `${path}[${j}]`,
-        `expected a finite number, got ${typeof x === "number" ? x : typeName(x)}`,
-      );
+      throw invalidArgument(`${path}[${j}]`, `expected a finite number, got ${describeValue(x)}`);
     }
     out[j] = x;
   }
@@ -128,7 +113,7 @@ function validateScalar(value: unknown, path: string): void {
     typeof value === "string" ||
     typeof value === "boolean" ||
     (typeof value === "number" && Number.isFinite(value));
-  if (!ok) throw invalidArgument(path, `expected string | number | boolean, got ${typeName(value)}`);
+  if (!ok) throw invalidArgument(path, `expected string | number | boolean, got ${describeValue(value)}`);
   if (typeof value === "string") expectWellFormed(value, path);
 }
 
@@ -162,7 +147,7 @@ export function validateMetadata(
   allowNull: boolean,
 ): Record<string, MetadataValue | null> | null {
   if (value === null || value === undefined) return null;
-  if (!isPlainObject(value)) throw invalidArgument(path, `expected an object, got ${typeName(value)}`);
+  if (!isPlainObject(value)) throw invalidArgument(path, `expected an object, got ${describeValue(value)}`);
   const out: Record<string, MetadataValue | null> = {};
   for (const key of Object.keys(value)) {
     validateKey(key, path);
@@ -173,13 +158,13 @@ export function validateMetadata(
           `${path}.${key}`,
           "null is only meaningful in update/upsert (it deletes the key); omit the key",
         );
-      Object.defineProperty(out, key, { value: null, enumerable: true, writable: true, configurable: true });
+      setOwn(out, key, null);
       continue;
     }
     if (item === undefined) continue;
     const checked = validateMetadataValue(item, `${path}.${key}`);
-    // defineProperty: a key named "__proto__" stays an ordinary key.
-    Object.defineProperty(out, key, { value: checked, enumerable: true, writable: true, configurable: true });
+    // setOwn: a key named "__proto__" stays an ordinary key.
+    setOwn(out, key, checked);
   }
   return out;
 }
@@ -191,7 +176,7 @@ export function validateCollectionMetadata(
   allowNull = false,
 ): CollectionMetadata | null {
   if (value === null || value === undefined) return null;
-  if (!isPlainObject(value)) throw invalidArgument(path, `expected an object, got ${typeName(value)}`);
+  if (!isPlainObject(value)) throw invalidArgument(path, `expected an object, got ${describeValue(value)}`);
   const out: CollectionMetadata = {};
   for (const key of Object.keys(value)) {
     if (key.length === 0) throw invalidArgument(path, "metadata keys must be non-empty");
@@ -199,7 +184,7 @@ export function validateCollectionMetadata(
     const item = value[key];
     if (item === null && allowNull) continue;
     validateScalar(item, `${path}.${key}`);
-    Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+    setOwn(out, key, item);
   }
   return out;
 }
@@ -207,10 +192,7 @@ export function validateCollectionMetadata(
 /** Validates a non-negative integer option, at most 2^53 − 1 (larger doubles are not exact integers). */
 export function validateCount(value: unknown, path: string): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw invalidArgument(
-      path,
-      `expected a non-negative integer, got ${typeof value === "number" ? value : typeName(value)}`,
-    );
+    throw invalidArgument(path, `expected a non-negative integer, got ${describeValue(value)}`);
   }
   return value;
 }

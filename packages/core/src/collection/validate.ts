@@ -2,7 +2,8 @@
  * Validation of every collection verb's options, pure and complete: the whole batch is checked before
  * anything is embedded or written. Unknown option keys are rejected with a "did you mean" hint.
  */
-import { describeValue, expectOptionsObject, rejectUnknownKeys } from "../config";
+import { expectOptionsObject, rejectUnknownKeys } from "../config";
+import { describeValue } from "../internal";
 import { invalidArgument } from "../errors";
 import { type DocumentNode, parseWhere, parseWhereDocument, type WhereNode } from "../filter";
 import type { IncludeField, MetadataValue, Where, WhereDocument } from "../types";

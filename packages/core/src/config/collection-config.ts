@@ -4,8 +4,7 @@
  * cannot be passed to `modify`.
  */
 import { InvalidArgumentError } from "../errors";
-import { isPlainObject } from "./options";
-import { copyJson, describeValue } from "./options";
+import { copyJson, describeValue, isPlainObject } from "../internal";
 import type { CollectionMetadata, EmbeddingFunctionConfig, Space } from "../types";
 
 /** HNSW settings as persisted (snake_case, like Chroma's `configuration_json.hnsw`). */

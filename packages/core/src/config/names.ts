@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "../errors";
-import { describeValue } from "./options";
+import { describeValue } from "../internal";
 
 const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;

@@ -4,7 +4,7 @@
  * a string before SQLite sees it, so a wrong type is an `INVALID_ARGUMENT` naming the parameter instead of a
  * binding error from the driver.
  */
-import { describeValue } from "../config";
+import { describeValue } from "../internal";
 import { invalidArgument } from "../errors";
 
 /** Longest tenant, database or collection name or id accepted (Chroma's names are at most 512 characters). */

@@ -17,18 +17,9 @@
  *   process whose index lags a little catches up by sequence number instead of reloading the whole index.
  */
 import { randomBytes } from "node:crypto";
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { replaceFileDurably } from "../internal";
 import { type Db, pruneTombstones, registeredSnapshots, registerSnapshot } from "../storage";
 import { holdsLease, releaseLease, tryAcquireLease } from "./lease";
 
@@ -46,20 +37,6 @@ export type SnapshotOutcome = "written" | "covered" | "busy";
 /** How far {@link writeSnapshot} prunes tombstones: one snapshot behind (normal) or up to this one (vacuum). */
 export type PruneMode = "previous" | "this";
 
-/** Makes a rename inside `dir` durable (best effort: not every platform can fsync a directory). */
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, "r");
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Losing the rename in a power cut costs a rebuild from SQLite, never data.
-  }
-}
-
 /** Writes a snapshot through `save(tmpDir)` and publishes it by rename; returns the folder name. */
 function publishFolder(dir: string, seq: number, save: (target: string) => void): string {
   mkdirSync(dir, { recursive: true });
@@ -73,10 +50,8 @@ function publishFolder(dir: string, seq: number, save: (target: string) => void)
     rmSync(tmp, { recursive: true, force: true });
     throw error;
   }
-  const pointer = join(dir, `CURRENT.${randomBytes(4).toString("hex")}.tmp`);
-  writeFileSync(pointer, name);
-  renameSync(pointer, join(dir, "CURRENT"));
-  fsyncDir(dir);
+  // Durable before it is registered: a pointer lost in a power cut would name no folder after restart.
+  replaceFileDurably(join(dir, "CURRENT"), name);
   return name;
 }
 

@@ -7,6 +7,7 @@
  * user keys are never used to assign into objects, and depth and size are bounded before any recursion.
  */
 import { CairnError, InvalidArgumentError } from "../errors";
+import { closestMatch, describeValue, isPlainObject, truncate } from "../internal";
 import type { MetadataScalar } from "../types";
 import type { DocumentNode, FieldNode, WhereNode } from "./ast";
 import { compileRegex } from "./regex";
@@ -97,7 +98,7 @@ function parseField(key: string, value: unknown, path: string): FieldNode {
     }
     fail(
       path,
-      `expected a string, number, boolean or an operator object such as { $gt: 1 }, got ${describe(value)}`,
+      `expected a string, number, boolean or an operator object such as { $gt: 1 }, got ${describeValue(value)}`,
     );
   }
   const [op, operand] = singleEntry(
@@ -126,10 +127,11 @@ function parseOperator(key: string, op: string, operand: unknown, path: string):
     case "$nin":
       return { kind: "field", key, op, value: expectScalarList(operand, path, op) };
     case "$text_contains":
-      if (typeof operand !== "string") fail(path, `${op} expects a string, got ${describe(operand)}`);
+      if (typeof operand !== "string") fail(path, `${op} expects a string, got ${describeValue(operand)}`);
       return { kind: "field", key, op, value: operand };
     case "$exists":
-      if (typeof operand !== "boolean") fail(path, `${op} expects true or false, got ${describe(operand)}`);
+      if (typeof operand !== "boolean")
+        fail(path, `${op} expects true or false, got ${describeValue(operand)}`);
       return { kind: "field", key, op, value: operand };
     default:
       return fail(path, unknownFieldOperator(op));
@@ -170,7 +172,7 @@ function parseDocumentClause(value: unknown, path: string, depth: number, state:
 }
 
 function parseList<T>(value: unknown, path: string, depth: number, state: ParseState, parse: Parser<T>): T[] {
-  if (!Array.isArray(value)) fail(path, `expected an array of clauses, got ${describe(value)}`);
+  if (!Array.isArray(value)) fail(path, `expected an array of clauses, got ${describeValue(value)}`);
   // Checked before walking so that a huge array fails at once instead of after a long loop.
   if (state.nodes + value.length > MAX_FILTER_NODES) tooManyNodes(path);
   const children: T[] = [];
@@ -196,19 +198,19 @@ function expectScalar(value: unknown, path: string, what: string): MetadataScala
   if (typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") {
     if (Number.isFinite(value)) return value;
-    fail(path, `${what} must be a finite number, got ${describe(value)}`);
+    fail(path, `${what} must be a finite number, got ${describeValue(value)}`);
   }
-  return fail(path, `${what} expects a string, number or boolean, got ${describe(value)}`);
+  return fail(path, `${what} expects a string, number or boolean, got ${describeValue(value)}`);
 }
 
 function expectNumber(value: unknown, path: string, op: string): number {
   if (typeof value === "number" && Number.isFinite(value)) return value;
-  return fail(path, `${op} expects a number, got ${describe(value)}`);
+  return fail(path, `${op} expects a number, got ${describeValue(value)}`);
 }
 
 function expectString(value: unknown, path: string, op: string): string {
   if (typeof value === "string") return value;
-  return fail(path, `${op} expects a string, got ${describe(value)}`);
+  return fail(path, `${op} expects a string, got ${describeValue(value)}`);
 }
 
 function expectBoundedText(value: unknown, path: string, op: string): string {
@@ -224,7 +226,7 @@ function expectBoundedText(value: unknown, path: string, op: string): string {
 
 function expectScalarList(value: unknown, path: string, op: string): MetadataScalar[] {
   const shape = "a non-empty array of strings, numbers or booleans (all of one type)";
-  if (!Array.isArray(value)) fail(path, `${op} expects ${shape}, got ${describe(value)}`);
+  if (!Array.isArray(value)) fail(path, `${op} expects ${shape}, got ${describeValue(value)}`);
   if (value.length === 0) fail(path, `${op} expects ${shape}, got an empty array`);
   const list: MetadataScalar[] = [];
   let firstType: string | undefined;
@@ -235,7 +237,7 @@ function expectScalarList(value: unknown, path: string, op: string): MetadataSca
     if (typeof item !== firstType) {
       fail(
         itemPath,
-        `${op} values must all have one type: element [0] is a ${firstType}, this is ${describe(item)}`,
+        `${op} values must all have one type: element [0] is a ${firstType}, this is ${describeValue(item)}`,
       );
     }
     list.push(item);
@@ -263,7 +265,7 @@ function tooManyNodes(path: string): never {
 
 /** The one own data property of a plain object, or an error that says what to do instead. */
 function singleEntry(value: unknown, path: string, expected: string, manyHint?: string): [string, unknown] {
-  if (!isPlainObject(value)) fail(path, `expected ${expected}, got ${describe(value)}`);
+  if (!isPlainObject(value)) fail(path, `expected ${expected}, got ${describeValue(value)}`);
   const keys = Object.keys(value);
   if (keys.length !== 1) {
     if (keys.length === 0) fail(path, `expected ${expected}, got an empty object`);
@@ -280,13 +282,6 @@ function singleEntry(value: unknown, path: string, expected: string, manyHint?: 
     fail(childPath(path, key), "accessor properties are not allowed; pass plain data");
   }
   return [key, descriptor.value];
-}
-
-/** Only `{…}` literals, `JSON.parse` output and `Object.create(null)`: no class instances, Maps or Dates. */
-function isPlainObject(value: unknown): value is object {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -334,58 +329,6 @@ function unknownDocumentKey(key: string): string {
 }
 
 function didYouMean(input: string, candidates: readonly string[]): string {
-  if (input.length > 24) return "";
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const distance = editDistance(input.toLowerCase(), candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
+  const best = closestMatch(input, candidates, { maxDistance: 2, maxLength: 24 });
   return best === undefined ? "" : `; did you mean ${best}?`;
-}
-
-/** Levenshtein distance; inputs are short (checked by the caller). */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
-/** A short description of a value for messages: `string "2020"`, `number NaN`, `null`, `Date`. */
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  switch (typeof value) {
-    case "string":
-      return `string ${JSON.stringify(truncate(value, 40))}`;
-    case "number":
-    case "boolean":
-      return `${typeof value} ${String(value)}`;
-    case "bigint":
-      return `bigint ${String(value)}n`;
-    case "object": {
-      const proto = Object.getPrototypeOf(value);
-      if (proto === Object.prototype || proto === null) return "an object";
-      const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
-      return typeof name === "string" && name !== ""
-        ? `an instance of ${name}`
-        : "an object with a custom prototype";
-    }
-    default:
-      return typeof value;
-  }
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

@@ -5,6 +5,7 @@
  */
 import { RE2JS } from "re2js";
 import { InvalidArgumentError } from "../errors";
+import { errorMessage, truncate } from "../internal";
 
 /** A compiled pattern. `test` is an unanchored search, like `RegExp.prototype.test` and Rust's `is_match`. */
 export interface CompiledRegex {
@@ -51,7 +52,7 @@ function compileUncached(pattern: string): CompiledRegex {
   try {
     re = RE2JS.compile(pattern);
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = errorMessage(cause);
     throw new InvalidArgumentError(
       "INVALID_FILTER",
       `invalid regular expression ${quote(pattern)}: ${reason}; patterns use RE2 syntax ` +
@@ -64,6 +65,5 @@ function compileUncached(pattern: string): CompiledRegex {
 
 /** JSON-quotes a pattern for a message, shortening very long ones. */
 function quote(pattern: string): string {
-  const max = 200;
-  return JSON.stringify(pattern.length > max ? `${pattern.slice(0, max)}…` : pattern);
+  return JSON.stringify(truncate(pattern, 200));
 }

@@ -5,6 +5,7 @@
 import type { CollectionDescription, DatabaseDescription, RecordOut } from "../collection/backend";
 import type { ValidatedSelection, ValidatedWrite } from "../collection/validate";
 import { type CollectionConfig, DEFAULT_HNSW, type HnswConfig } from "../config";
+import { float32ToBytes } from "../internal";
 import type { CollectionMetadata, EmbeddingFunctionConfig, IncludeField, Metadata, Space } from "../types";
 
 /** A collection as the server sends it (`GET …/collections/{name}` and friends). */
@@ -83,9 +84,7 @@ export function toDatabase(
 
 /** Base64 of a vector's float32 little-endian bytes (what `supports_base64_encoding` servers accept). */
 export function vectorToBase64(vector: Float32Array): string {
-  const bytes = Buffer.allocUnsafe(vector.length * 4);
-  for (let i = 0; i < vector.length; i++) bytes.writeFloatLE(vector[i]!, i * 4);
-  return bytes.toString("base64");
+  return float32ToBytes(vector).toString("base64");
 }
 
 /**

@@ -19,11 +19,11 @@ import {
   renameSync,
   rmSync,
   statSync,
-  writeSync,
 } from "node:fs";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { StorageError } from "../errors";
+import { replaceFileDurably, TEMP_SUFFIX as TMP_SUFFIX } from "../internal";
 import type { Space } from "../types";
 
 /** Version tag of the sidecar; bump when the layout changes so old files are rebuilt, not misread. */
@@ -31,7 +31,6 @@ export const HNSW_FORMAT = "cairn-hnsw/1";
 /** Sidecar file name inside the index directory. */
 export const SIDECAR_NAME = "hnsw.json";
 const DATA_NAME = /^hnsw-[0-9a-z]+\.bin$/;
-const TMP_SUFFIX = ".tmp";
 const CHUNK = 1 << 22;
 /** Bytes of hnswlib's fixed header (13 fields, see `HierarchicalNSW::saveIndex`). */
 const HEADER_BYTES = 96;
@@ -63,18 +62,6 @@ export interface HnswSidecar {
   watermark: number;
 }
 
-/** Writes `buffer` to `path` and fsyncs it. */
-function writeDurably(path: string, buffer: Buffer): void {
-  const fd = openSync(path, "w");
-  try {
-    let offset = 0;
-    while (offset < buffer.length) offset += writeSync(fd, buffer, offset);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Size and CRC-32 of a file, read in chunks; fsyncs it on the way when `sync` is set. */
 function checksumFile(path: string, sync: boolean): { bytes: number; crc32: number } {
   const fd = openSync(path, sync ? "r+" : "r");
@@ -92,20 +79,6 @@ function checksumFile(path: string, sync: boolean): { bytes: number; crc32: numb
     return { bytes, crc32: crc };
   } finally {
     closeSync(fd);
-  }
-}
-
-/** Makes renames in `dir` durable. Not supported on every platform (Windows), hence best effort. */
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, "r");
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // A directory fsync is an extra guarantee, not a requirement for correctness of the pair.
   }
 }
 
@@ -130,10 +103,7 @@ export function saveHnswFiles(
     // hnswlib's writer ignores stream errors (a full disk leaves a short file), so check what landed.
     if (!headerMatches(tmpData, full)) throw new Error("the data file written by hnswlib is incomplete");
     renameSync(tmpData, join(dir, file));
-    const tmpSidecar = join(dir, `${SIDECAR_NAME}.${randomBytes(4).toString("hex")}${TMP_SUFFIX}`);
-    writeDurably(tmpSidecar, Buffer.from(JSON.stringify(full)));
-    renameSync(tmpSidecar, join(dir, SIDECAR_NAME));
-    fsyncDir(dir);
+    replaceFileDurably(join(dir, SIDECAR_NAME), JSON.stringify(full));
     removeStale(dir, file);
     return full;
   } catch (error) {

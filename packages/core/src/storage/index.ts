@@ -3,4 +3,3 @@ export * from "./filter-sql";
 export * from "./maintenance-store";
 export * from "./namespace-store";
 export * from "./record-store";
-export * from "./vectors";

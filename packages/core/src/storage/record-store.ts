@@ -7,7 +7,7 @@ import type { Db } from "./database";
 import type { SqlFragment } from "./filter-sql";
 import { metadataToRows } from "./metadata-rows";
 import { stmt } from "./statements";
-import { blobToVector, vectorToBlob } from "./vectors";
+import { bytesToFloat32 as blobToVector, float32ToBytes as vectorToBlob } from "../internal";
 
 /** The stored state of a record, as needed to merge an update. */
 export interface ExistingRecord {
