@@ -6,9 +6,9 @@ import {
   type CollectionMetadata,
   type CreateCollectionConfiguration,
   EphemeralClient,
-  InvalidArgumentError,
   invalidArgument,
   PersistentClient,
+  rejectUnknownKeys,
   type Where,
   type WhereDocument,
 } from "@cairndb/core";
@@ -105,32 +105,6 @@ const ARG_KEYS = [
   "score",
 ];
 
-/** The closest known key by edit distance (for "did you mean"), if any is close enough. */
-function closest(key: string, known: readonly string[]): string | undefined {
-  const distance = (a: string, b: string): number => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = row[0] as number;
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const next = Math.min(
-          (row[j] as number) + 1,
-          (row[j - 1] as number) + 1,
-          prev + (a[i - 1] === b[j - 1] ? 0 : 1),
-        );
-        prev = row[j] as number;
-        row[j] = next;
-      }
-    }
-    return row[b.length] as number;
-  };
-  const scored = known
-    .map((k) => [k, distance(key.toLowerCase(), k.toLowerCase())] as const)
-    .sort((x, y) => x[1] - y[1]);
-  const best = scored[0];
-  return best && best[1] <= Math.max(2, Math.floor(key.length / 3)) ? best[0] : undefined;
-}
-
 /** Validates the score kind. */
 export function checkScoreKind(value: unknown, path: string): ScoreKind {
   if (value === "similarity" || value === "distance") return value;
@@ -148,17 +122,7 @@ export function resolveStoreArgs(args: CairnVectorStoreArgs): ResolvedStoreArgs 
       'expected an options object such as { collectionName: "docs" }',
     );
   }
-  for (const key of Object.keys(args)) {
-    if (ARG_KEYS.includes(key)) continue;
-    const hint = closest(key, ARG_KEYS);
-    throw new InvalidArgumentError(
-      "UNKNOWN_OPTION",
-      `CairnVectorStore: unknown option '${key}'${hint ? ` (did you mean '${hint}'?)` : ""}`,
-      {
-        details: { path: `CairnVectorStore.${key}`, known: ARG_KEYS },
-      },
-    );
-  }
+  rejectUnknownKeys(args, ARG_KEYS, "CairnVectorStore");
   if (typeof args.collectionName !== "string" || args.collectionName.length === 0) {
     throw invalidArgument(
       "collectionName",

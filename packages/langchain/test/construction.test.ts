@@ -134,7 +134,7 @@ describe("construction", () => {
     ).toThrow(
       expect.objectContaining({
         code: "UNKNOWN_OPTION",
-        message: expect.stringContaining("did you mean 'collectionMetadata'"),
+        message: expect.stringContaining('Did you mean "collectionMetadata"?'),
       }),
     );
     expect(() => new CairnVectorStore(embeddings, { collectionName: "" })).toThrow(

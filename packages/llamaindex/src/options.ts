@@ -7,9 +7,9 @@ import {
   type CreateCollectionConfiguration,
   EmbeddingError,
   EphemeralClient,
-  InvalidArgumentError,
   invalidArgument,
   PersistentClient,
+  rejectUnknownKeys,
 } from "@cairndb/core";
 import type { BaseEmbedding } from "@llamaindex/core/embeddings";
 import { Settings } from "@llamaindex/core/global";
@@ -88,15 +88,7 @@ export function resolveOptions(options: CairnVectorStoreOptions): ResolvedOption
   if (options === null || typeof options !== "object") {
     throw invalidArgument("options", "expected { collectionName, path? | client?, embedModel? }");
   }
-  for (const key of Object.keys(options)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(key)) {
-      throw new InvalidArgumentError(
-        "UNKNOWN_OPTION",
-        `CairnVectorStore: unknown option "${key}" (known options: ${OPTION_KEYS.join(", ")})`,
-        { details: { option: key } },
-      );
-    }
-  }
+  rejectUnknownKeys(options, OPTION_KEYS, "CairnVectorStore");
   const { collectionName, path, client } = options;
   if (typeof collectionName !== "string" || collectionName.length === 0) {
     throw invalidArgument("collectionName", "expected the name of the collection to use");

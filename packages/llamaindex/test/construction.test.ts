@@ -33,7 +33,7 @@ describe("options", () => {
       "unknown key",
       { collectionName: "docs", colectionName: "x", embedModel },
       "UNKNOWN_OPTION",
-      /"colectionName"/,
+      /unknown option "colectionName"\. Did you mean "collectionName"\?/,
     ],
     ["no collection name", { embedModel }, "INVALID_ARGUMENT", /collectionName: expected the name/],
     [

@@ -7,10 +7,10 @@ import { createAdaptorServer } from "@hono/node-server";
 import {
   type EmbeddingFunctionClass,
   EmbeddingError,
-  InvalidArgumentError,
   invalidArgument,
   type Logger,
   PersistentClient,
+  rejectUnknownKeys,
 } from "@cairndb/core";
 import { createApp, DEFAULT_MAX_BODY_BYTES } from "./app";
 import { filterLogger, isLogLevel, type LogLevel } from "./logging";
@@ -79,12 +79,7 @@ function checkOptions(
 ): Required<Omit<StartServerOptions, "logger">> & { logger?: Logger } {
   if (options === null || typeof options !== "object")
     throw invalidArgument("startServer", "expected an options object");
-  const unknown = Object.keys(options).find((k) => !KEYS.includes(k));
-  if (unknown)
-    throw new InvalidArgumentError(
-      "UNKNOWN_OPTION",
-      `startServer: unknown option "${unknown}". Known options: ${KEYS.join(", ")}.`,
-    );
+  rejectUnknownKeys(options, KEYS, "startServer");
   const {
     path,
     host = "127.0.0.1",

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, invalidArgument } from "../errors";
+import { invalidArgument, rejectUnknownKeys } from "../errors";
 import type { Space } from "../types";
 import type { EmbeddingFunction } from "./types";
 
@@ -13,7 +13,7 @@ export interface HashEmbeddingFunctionOptions {
 
 const DEFAULT_DIMENSION = 384;
 const MAX_DIMENSION = 1 << 20;
-const OPTION_KEYS = new Set(["dimension"]);
+const OPTION_KEYS = ["dimension"];
 
 // Weights of the three feature families. Word unigrams carry most of the signal; bigrams reward shared
 // phrases; character trigrams give some robustness to inflections and typos without drowning the words.
@@ -91,15 +91,7 @@ export class HashEmbeddingFunction implements EmbeddingFunction {
   readonly #dimension: number;
 
   constructor(options: HashEmbeddingFunctionOptions = {}) {
-    for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.has(key)) {
-        throw new InvalidArgumentError(
-          "UNKNOWN_OPTION",
-          `HashEmbeddingFunction: unknown option "${key}" (known options: dimension)`,
-          { details: { option: key } },
-        );
-      }
-    }
+    rejectUnknownKeys(options, OPTION_KEYS, "HashEmbeddingFunction");
     const dimension = options.dimension ?? DEFAULT_DIMENSION;
     if (!Number.isInteger(dimension) || dimension < 1 || dimension > MAX_DIMENSION) {
       throw invalidArgument("dimension", `expected an integer from 1 to ${MAX_DIMENSION}, got ${dimension}`);

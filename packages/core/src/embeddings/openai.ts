@@ -1,4 +1,4 @@
-import { EmbeddingError, InvalidArgumentError, invalidArgument } from "../errors";
+import { EmbeddingError, invalidArgument, rejectUnknownKeys } from "../errors";
 import type { Space } from "../types";
 import type { EmbeddingFunction } from "./types";
 
@@ -127,14 +127,7 @@ export class OpenAIEmbeddingFunction implements EmbeddingFunction {
   readonly #fetch: typeof fetch | undefined;
 
   constructor(options: OpenAIEmbeddingFunctionOptions = {}) {
-    const unknown = Object.keys(options).find((k) => !OPTION_KEYS.includes(k));
-    if (unknown !== undefined) {
-      throw new InvalidArgumentError(
-        "UNKNOWN_OPTION",
-        `OpenAIEmbeddingFunction: unknown option "${unknown}" (known options: ${OPTION_KEYS.join(", ")})`,
-        { details: { option: unknown } },
-      );
-    }
+    rejectUnknownKeys(options, OPTION_KEYS, "OpenAIEmbeddingFunction");
     const positiveInt = (name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER) => {
       if (!Number.isInteger(value) || value < min || value > max) {
         throw invalidArgument(name, `expected an integer from ${min} to ${max}, got ${value}`);

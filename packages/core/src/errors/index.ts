@@ -1,2 +1,3 @@
 export * from "./codes";
 export * from "./errors";
+export { rejectUnknownKeys } from "./options";
