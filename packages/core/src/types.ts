@@ -6,6 +6,42 @@
 /** Distance space of a collection. `l2` is squared Euclidean, `cosine` is 1 − cos, `ip` is 1 − dot. */
 export type Space = "l2" | "cosine" | "ip";
 
+/**
+ * HNSW settings of a collection, as persisted and as Chroma names them (snake_case, like Chroma's
+ * `configuration_json.hnsw`). The one definition of these settings: the create / modify configuration types,
+ * the vector index's parameters and the HTTP wire shapes are derived from it.
+ */
+export interface HnswConfig {
+  /** Distance space; fixed at creation. */
+  space: Space;
+  /** Build-time candidate list size; fixed at creation. */
+  ef_construction: number;
+  /** Graph degree (M); fixed at creation. */
+  max_neighbors: number;
+  /** Query-time candidate list size; can be modified. */
+  ef_search: number;
+  /** Accepted for compatibility; Cairn builds on the calling thread. */
+  num_threads: number;
+  /** Writes buffered in the exact tier before they are flushed into the HNSW graph. */
+  batch_size: number;
+  /** Unsnapshotted changes after which the index file is rewritten. */
+  sync_threshold: number;
+  /** Capacity growth factor of the HNSW graph. */
+  resize_factor: number;
+}
+
+/** Chroma's HNSW defaults. */
+export const DEFAULT_HNSW: Readonly<HnswConfig> = Object.freeze({
+  space: "l2",
+  ef_construction: 100,
+  max_neighbors: 16,
+  ef_search: 100,
+  num_threads: 1,
+  batch_size: 100,
+  sync_threshold: 1000,
+  resize_factor: 1.2,
+});
+
 /** A scalar metadata value. Integers and floats are kept apart: `Number.isInteger(v)` decides. */
 export type MetadataScalar = string | number | boolean;
 

@@ -2,6 +2,7 @@
  * Request and response shapes of Chroma's REST API v2 (snake_case), as named component schemas. Requests are
  * checked against them before a handler runs; `/openapi.json` publishes them.
  */
+import type { HnswConfig } from "@cairndb/core";
 import {
   anyOf,
   anyValue,
@@ -34,7 +35,8 @@ const embeddingFunction = anyOf(
   obj({ type: oneOfStrings("known"), name: str(), config: anyValue }, ["type", "name", "config"]),
 );
 
-const hnswCreate = obj({
+/** Chroma's `hnsw` configuration fields, keyed by core's one HNSW settings type so the two cannot drift. */
+const hnswFields: { [K in keyof HnswConfig]: Schema } = {
   space: nullable(space),
   ef_construction: nullable(u32()),
   ef_search: nullable(u32()),
@@ -43,7 +45,8 @@ const hnswCreate = obj({
   resize_factor: nullable(num()),
   sync_threshold: nullable(u32()),
   batch_size: nullable(u32()),
-});
+};
+const hnswCreate = obj(hnswFields);
 
 const spannCreate = obj({
   space: nullable(space),
@@ -57,14 +60,15 @@ const spannCreate = obj({
   merge_threshold: nullable(u32()),
 });
 
-const hnswUpdate = obj({
-  ef_search: nullable(u32()),
-  max_neighbors: nullable(u32()),
-  num_threads: nullable(u32()),
-  resize_factor: nullable(num()),
-  sync_threshold: nullable(u32()),
-  batch_size: nullable(u32()),
-});
+/**
+ * Chroma's update schema: every field but `space` and `ef_construction`. It lists `max_neighbors`, which core
+ * refuses as creation-time with a clear error (rather than the schema's generic "unknown field").
+ */
+const hnswUpdate = obj(
+  Object.fromEntries(
+    Object.entries(hnswFields).filter(([key]) => key !== "space" && key !== "ef_construction"),
+  ),
+);
 
 /** A vector as JSON numbers, or base64 of its float32 little-endian bytes (writes only). */
 const vectorIn = anyOf(arr(num()), str("base64 of float32 little-endian bytes"));

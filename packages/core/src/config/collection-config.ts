@@ -5,27 +5,31 @@
  */
 import { InvalidArgumentError } from "../errors";
 import { copyJson, describeValue, isPlainObject } from "../internal";
-import type { CollectionMetadata, EmbeddingFunctionConfig, Space } from "../types";
+import {
+  type CollectionMetadata,
+  DEFAULT_HNSW,
+  type EmbeddingFunctionConfig,
+  type HnswConfig,
+  type Space,
+} from "../types";
 
-/** HNSW settings as persisted (snake_case, like Chroma's `configuration_json.hnsw`). */
-export interface HnswConfig {
-  /** Distance space; fixed at creation. */
-  space: Space;
-  /** Build-time candidate list size; fixed at creation. */
-  ef_construction: number;
-  /** Graph degree (M); fixed at creation. */
-  max_neighbors: number;
-  /** Query-time candidate list size; can be modified. */
-  ef_search: number;
-  /** Accepted for compatibility; Cairn builds on the calling thread. */
-  num_threads: number;
-  /** Writes buffered in the exact tier before they are flushed into the HNSW graph. */
-  batch_size: number;
-  /** Unsnapshotted changes after which the index file is rewritten. */
-  sync_threshold: number;
-  /** Capacity growth factor of the HNSW graph. */
-  resize_factor: number;
-}
+// The one HNSW settings type lives in types.ts (every module may import it); config re-exports it.
+export { DEFAULT_HNSW, type HnswConfig } from "../types";
+
+/** HNSW settings fixed when a collection is created. */
+const IMMUTABLE_KEYS = [
+  "space",
+  "ef_construction",
+  "max_neighbors",
+] as const satisfies readonly (keyof HnswConfig)[];
+/** HNSW settings that `modify` may change. */
+const MUTABLE_KEYS = [
+  "ef_search",
+  "num_threads",
+  "batch_size",
+  "sync_threshold",
+  "resize_factor",
+] as const satisfies readonly (keyof HnswConfig)[];
 
 /** The persisted configuration of a collection (stored beside it, never inside user metadata). */
 export interface CollectionConfig {
@@ -46,10 +50,7 @@ export interface CreateCollectionConfiguration {
 }
 
 /** The HNSW settings that `modify` may change. */
-export type MutableHnswConfig = Pick<
-  HnswConfig,
-  "ef_search" | "num_threads" | "batch_size" | "sync_threshold" | "resize_factor"
->;
+export type MutableHnswConfig = Pick<HnswConfig, (typeof MUTABLE_KEYS)[number]>;
 
 /**
  * Configuration accepted by `collection.modify({ configuration })`.
@@ -61,21 +62,7 @@ export interface UpdateCollectionConfiguration {
   embedding_function?: EmbeddingFunctionConfig | null;
 }
 
-/** Chroma's HNSW defaults. */
-export const DEFAULT_HNSW: Readonly<HnswConfig> = Object.freeze({
-  space: "l2",
-  ef_construction: 100,
-  max_neighbors: 16,
-  ef_search: 100,
-  num_threads: 1,
-  batch_size: 100,
-  sync_threshold: 1000,
-  resize_factor: 1.2,
-});
-
 const SPACES: readonly Space[] = ["l2", "cosine", "ip"];
-const IMMUTABLE_KEYS = ["space", "ef_construction", "max_neighbors"] as const;
-const MUTABLE_KEYS = ["ef_search", "num_threads", "batch_size", "sync_threshold", "resize_factor"] as const;
 
 /** Legacy `metadata["hnsw:*"]` keys and the configuration fields they map to (Chroma keeps them in metadata too). */
 const LEGACY_METADATA_KEYS: Record<string, keyof HnswConfig> = {

@@ -2,8 +2,9 @@
  * The seam between the engine and the vector index implementation: the engine needs only these operations.
  */
 import type { CollectionConfig } from "../config";
-import { TieredIndex } from "../index/index";
-import type { Space } from "../types";
+import { type IndexParams, indexParamsOf, TieredIndex } from "../index/index";
+
+export type { IndexParams } from "../index/index";
 
 /** The operations the engine uses on a collection's vector index. */
 export interface EngineIndex {
@@ -22,17 +23,6 @@ export interface EngineIndex {
   save(dir: string, options: { watermark: number }): void;
 }
 
-/** Parameters of a collection's index, derived from its configuration. */
-export interface IndexParams {
-  space: Space;
-  dimension: number;
-  maxNeighbors: number;
-  efConstruction: number;
-  efSearch: number;
-  resizeFactor: number;
-  batchSize: number;
-}
-
 /** Creates and loads indexes. */
 export interface IndexFactory {
   create(params: IndexParams): EngineIndex;
@@ -42,16 +32,7 @@ export interface IndexFactory {
 
 /** Index parameters from a collection configuration. */
 export function indexParams(config: CollectionConfig, dimension: number): IndexParams {
-  const h = config.hnsw;
-  return {
-    space: h.space,
-    dimension,
-    maxNeighbors: h.max_neighbors,
-    efConstruction: h.ef_construction,
-    efSearch: h.ef_search,
-    resizeFactor: h.resize_factor,
-    batchSize: h.batch_size,
-  };
+  return indexParamsOf(config.hnsw, dimension);
 }
 
 /** The default factory: HNSW with an exact buffer for recent writes. */

@@ -25,6 +25,7 @@ import { crc32 } from "node:zlib";
 import { StorageError } from "../errors";
 import { replaceFileDurably, TEMP_SUFFIX as TMP_SUFFIX } from "../internal";
 import type { Space } from "../types";
+import type { HnswParams } from "./params";
 
 /** Version tag of the sidecar; bump when the layout changes so old files are rebuilt, not misread. */
 export const HNSW_FORMAT = "cairn-hnsw/1";
@@ -35,21 +36,12 @@ const CHUNK = 1 << 22;
 /** Bytes of hnswlib's fixed header (13 fields, see `HierarchicalNSW::saveIndex`). */
 const HEADER_BYTES = 96;
 
-/** Creation-time and mutable HNSW parameters, as persisted. */
-export interface HnswFileParams {
-  maxNeighbors: number;
-  efConstruction: number;
-  efSearch: number;
-  resizeFactor: number;
-  seed: number;
-}
-
 /** The sidecar's content. */
 export interface HnswSidecar {
   format: typeof HNSW_FORMAT;
   space: Space;
   dimension: number;
-  params: HnswFileParams;
+  params: HnswParams;
   /** Data file name (relative to the directory). */
   file: string;
   /** Elements in the file, live and deleted (hnswlib's `cur_element_count`). */
@@ -130,7 +122,7 @@ function removeStale(dir: string, keep: string): void {
 
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
-function isParams(v: unknown): v is HnswFileParams {
+function isParams(v: unknown): v is HnswParams {
   if (typeof v !== "object" || v === null) return false;
   const p = v as Record<string, unknown>;
   return (

@@ -23,31 +23,9 @@ import { allowedSet, checkBatch, checkDimension, checkEf, checkQuery } from "./c
 import { FlatIndex } from "./flat";
 import { type HnswSidecar, readStoredVectors, saveHnswFiles, verifyHnswFiles } from "./hnsw-files";
 import { searchByOverfetch } from "./overfetch";
+import { DEFAULT_HNSW_PARAMS, type HnswParams } from "./params";
 import { TopK } from "./top-k";
 import type { SearchOptions, SearchResult, VectorIndex } from "./types";
-
-/** HNSW parameters (Chroma's `hnsw` configuration). `maxNeighbors`/`efConstruction` are creation-time. */
-export interface HnswParams {
-  /** M: graph out-degree (Chroma `max_neighbors`, default 16). Creation-time. */
-  maxNeighbors: number;
-  /** Build breadth (Chroma `ef_construction`, default 100). Creation-time. */
-  efConstruction: number;
-  /** Default search breadth (Chroma `ef_search`, default 100). Mutable. */
-  efSearch: number;
-  /** Capacity growth factor when full (Chroma `resize_factor`, default 1.2). Mutable. */
-  resizeFactor: number;
-  /** Seed of hnswlib's level generator (default 100), for reproducible graphs. */
-  seed: number;
-}
-
-/** Chroma's defaults (chroma-compat §3.2). */
-export const DEFAULT_HNSW_PARAMS: Readonly<HnswParams> = Object.freeze({
-  maxNeighbors: 16,
-  efConstruction: 100,
-  efSearch: 100,
-  resizeFactor: 1.2,
-  seed: 100,
-});
 
 /**
  * Options of {@link HnswIndex}.

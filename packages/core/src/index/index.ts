@@ -1,12 +1,11 @@
 export { FlatIndex, type FlatIndexOptions } from "./flat";
 export {
-  DEFAULT_HNSW_PARAMS,
   HnswIndex,
   type HnswIndexOptions,
   type HnswLoadOptions,
   type HnswLoadResult,
-  type HnswParams,
   type HnswStats,
 } from "./hnsw";
+export { DEFAULT_HNSW_PARAMS, type HnswParams, type IndexParams, indexParamsOf } from "./params";
 export { TieredIndex, type TieredIndexOptions, type TieredLoadResult } from "./tiered";
 export type { AllowedLabels, SearchOptions, SearchResult, VectorIndex } from "./types";
