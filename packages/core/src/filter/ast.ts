@@ -2,22 +2,10 @@
  * Typed ASTs for `where` and `whereDocument`. The parser produces them once; storage compiles them to SQL,
  * and the reference evaluator (tests, exact scans) interprets them. No SQL here.
  */
-import type { MetadataScalar } from "../types";
+import type { MetadataScalar, WhereOperator } from "../types";
 
-/** Comparison on one metadata key. */
-export type FieldOp =
-  | "$eq"
-  | "$ne"
-  | "$gt"
-  | "$gte"
-  | "$lt"
-  | "$lte"
-  | "$in"
-  | "$nin"
-  | "$contains"
-  | "$not_contains"
-  | "$text_contains"
-  | "$exists";
+/** Comparison on one metadata key: the public `where` operators (one list, in types.ts). */
+export type FieldOp = WhereOperator;
 
 /** A node of a parsed `where` filter. */
 export type WhereNode =

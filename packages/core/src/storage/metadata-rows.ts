@@ -3,6 +3,7 @@
  * one row per array element. Filters compiled by `filter-sql.ts` rely on exactly this encoding.
  */
 import { InvalidArgumentError } from "../errors";
+import { describeValue } from "../internal";
 import type { Metadata } from "../types";
 
 /** One row of `record_metadata` (without `label` and `collection_id`, which the writer adds). */
@@ -67,7 +68,7 @@ function scalarRow(key: string, value: unknown, isArray: 0 | 1, index?: number):
       throw invalid(
         key,
         index,
-        `expected a string, number, boolean or an array of them, got ${Array.isArray(value) ? "an array" : typeof value}`,
+        `expected a string, number, boolean or an array of them, got ${describeValue(value)}`,
       );
   }
 }
