@@ -2,7 +2,7 @@
  * The seam between the engine and the vector index implementation: the engine needs only these operations.
  */
 import type { CollectionConfig } from "../config";
-import { TieredIndex } from "../index/index";
+import { type SearchStrategy, TieredIndex } from "../index/index";
 import type { Space } from "../types";
 
 /** The operations the engine uses on a collection's vector index. */
@@ -12,7 +12,11 @@ export interface EngineIndex {
   search(
     query: Float32Array,
     k: number,
-    options?: { allowed?: ReadonlySet<number> | number[] | undefined; ef?: number | undefined },
+    options?: {
+      allowed?: ReadonlySet<number> | number[] | undefined;
+      ef?: number | undefined;
+      strategy?: SearchStrategy | undefined;
+    },
   ): { labels: number[]; distances: number[] };
   setEf(ef: number): void;
   size(): number;

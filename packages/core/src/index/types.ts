@@ -4,6 +4,7 @@
  * k-nearest-neighbour queries; it knows nothing about ids, metadata or documents.
  */
 import type { Space } from "../types";
+import type { SearchStrategy } from "./strategy";
 
 /**
  * Labels a search may return. A `Set` is used as is; arrays are read once per search (duplicates are
@@ -17,6 +18,11 @@ export interface SearchOptions {
   allowed?: AllowedLabels;
   /** Search breadth for this query only (approximate indexes; ignored by exact ones). Raised to ≥ k. */
   ef?: number;
+  /**
+   * How to search (chosen by `chooseStrategy`, e.g. in the engine's query plan). Without it the index chooses
+   * through the same function. Exact indexes always scan.
+   */
+  strategy?: SearchStrategy | undefined;
 }
 
 /** Nearest neighbours of one query, closest first. `labels[i]` is at `distances[i]`. */

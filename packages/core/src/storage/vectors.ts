@@ -12,3 +12,11 @@ export function blobToVector(blob: Uint8Array): Float32Array {
   copy.set(blob);
   return new Float32Array(copy.buffer);
 }
+
+/** Decodes a float32 little-endian blob into a plain number array (the result shapes use plain arrays). */
+export function blobToNumbers(blob: Uint8Array): number[] {
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const out = new Array<number>(blob.byteLength / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
+}
