@@ -113,9 +113,11 @@ export function chooseStrategy(input: StrategyInput): SearchStrategy {
       reason: `allowed set (${allowed}) ≤ exact-scan limit (${limit})`,
     };
   }
-  const selectivity = allowed / indexed;
+  // `allowed` is an upper bound (it may count labels the index does not hold), hence the cap at 1.
+  const selectivity = Math.min(1, allowed / indexed);
   if (selectivity >= OVERFETCH_MIN_SELECTIVITY) {
-    const candidates = Math.min(indexed, Math.ceil((OVERFETCH_FACTOR * Math.min(k, allowed)) / selectivity));
+    const wanted = Math.min(k, allowed, indexed);
+    const candidates = Math.min(indexed, Math.ceil((OVERFETCH_FACTOR * wanted) / selectivity));
     if (candidates <= OVERFETCH_MAX_CANDIDATES) {
       return {
         kind: "overfetch",
