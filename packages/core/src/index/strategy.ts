@@ -15,29 +15,9 @@
  * `chooseStrategy` is pure and returns plain data (with the reason), so plans can be logged, compared and
  * tested; `searchWith` runs one.
  */
-import type { SearchResult, VectorIndex } from "./types";
+import type { SearchResult, SearchStrategy, VectorIndex, VectorSource } from "./types";
 
-/** Where an exact scan reads the allowed vectors from. */
-export type VectorSource = "storage" | "graph" | "memory";
-
-/** The search strategies (see the file header). Plain, JSON-serialisable data. */
-export type SearchStrategy =
-  | { kind: "empty"; reason: string }
-  | { kind: "graph"; ef: number; reason: string }
-  | { kind: "exact"; source: VectorSource; reason: string }
-  | {
-      kind: "overfetch";
-      /** Unfiltered neighbours to fetch (searched with breadth max(ef, candidates)). */
-      candidates: number;
-      factor: number;
-      /** Breadth of the filtered search the executor falls back to. */
-      ef: number;
-      reason: string;
-    }
-  | { kind: "filtered-graph"; ef: number; reason: string };
-
-/** The kinds of {@link SearchStrategy}. */
-export type StrategyKind = SearchStrategy["kind"];
+export type { SearchStrategy, StrategyKind, VectorSource } from "./types";
 
 /** What the choice depends on. */
 export interface StrategyInput {

@@ -4,13 +4,34 @@
  * k-nearest-neighbour queries; it knows nothing about ids, metadata or documents.
  */
 import type { Space } from "../types";
-import type { SearchStrategy } from "./strategy";
 
 /**
  * Labels a search may return. A `Set` is used as is; arrays are read once per search (duplicates are
  * ignored). Labels that are not in the index are ignored.
  */
 export type AllowedLabels = ReadonlySet<number> | Uint32Array | readonly number[];
+
+/** Where an exact scan reads the allowed vectors from. */
+export type VectorSource = "storage" | "graph" | "memory";
+
+/** The search strategies (see `strategy.ts`). Plain, JSON-serialisable data. */
+export type SearchStrategy =
+  | { kind: "empty"; reason: string }
+  | { kind: "graph"; ef: number; reason: string }
+  | { kind: "exact"; source: VectorSource; reason: string }
+  | {
+      kind: "overfetch";
+      /** Unfiltered neighbours to fetch (searched with breadth max(ef, candidates)). */
+      candidates: number;
+      factor: number;
+      /** Breadth of the filtered search the executor falls back to. */
+      ef: number;
+      reason: string;
+    }
+  | { kind: "filtered-graph"; ef: number; reason: string };
+
+/** The kinds of {@link SearchStrategy}. */
+export type StrategyKind = SearchStrategy["kind"];
 
 /** Options of {@link VectorIndex.search}. */
 export interface SearchOptions {
