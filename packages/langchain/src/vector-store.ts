@@ -183,7 +183,7 @@ export class CairnVectorStore extends VectorStore {
     });
   }
 
-  private async queryRows(
+  private async queryHits(
     query: number[],
     k: number,
     options: CairnSearchOptions,
@@ -233,7 +233,7 @@ export class CairnVectorStore extends VectorStore {
     const kind = options.score === undefined ? this.settings.score : checkScoreKind(options.score, "score");
     const vector = typeof query === "string" ? await this.embeddings.embedQuery(query) : query;
     const k = options.k ?? DEFAULT_K;
-    const { hits, collection } = await this.queryRows(vector, k, options, [
+    const { hits, collection } = await this.queryHits(vector, k, options, [
       "documents",
       "metadatas",
       "distances",
@@ -272,7 +272,7 @@ export class CairnVectorStore extends VectorStore {
     const vector = await this.embeddings.embedQuery(query);
     const k = options.k ?? DEFAULT_K;
     const fetchK = Math.max(options.fetchK ?? DEFAULT_FETCH_K, k);
-    const { hits } = await this.queryRows(vector, fetchK, options, ["documents", "metadatas", "embeddings"]);
+    const { hits } = await this.queryHits(vector, fetchK, options, ["documents", "metadatas", "embeddings"]);
     const picked = maximalMarginalRelevance(vector, hits.embeddings, options.lambda ?? DEFAULT_LAMBDA, k);
     return picked.map((i) => this.toDocument(hits.ids[i] as string, hits.documents[i], hits.metadatas[i]));
   }
