@@ -27,7 +27,6 @@ export type {
   CollectionBackend,
   CollectionDescription,
   DatabaseDescription,
-  RecordOut,
 } from "./collection/backend";
 export { Collection } from "./collection/collection";
 export { flattenMetadata, type NestedMetadataOptions, restoreMetadata } from "./collection/nested-metadata";

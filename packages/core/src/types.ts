@@ -66,6 +66,31 @@ export type EmbeddingInput = number[] | Float32Array;
 /** Fields that `get`/`query` can return besides ids. */
 export type IncludeField = "documents" | "embeddings" | "metadatas" | "distances" | "uris";
 
+/**
+ * The records of a `get`, column-wise as Chroma returns them: `ids[i]`, `documents[i]`, … describe one record;
+ * a field that was not included is `[]`. What backends return and `GetResult` holds.
+ */
+export interface GetColumns<TMeta extends Metadata = Metadata> {
+  ids: string[];
+  documents: (string | null)[];
+  embeddings: number[][];
+  metadatas: (TMeta | null)[];
+  uris: (string | null)[];
+}
+
+/**
+ * The hits of a `query`, column-wise: one inner array per query vector, nearest first (`ids[q][i]` is at
+ * `distances[q][i]`); a field that was not included is `[]`. What backends return and `QueryResult` holds.
+ */
+export interface QueryColumns<TMeta extends Metadata = Metadata> {
+  ids: string[][];
+  distances: number[][];
+  documents: (string | null)[][];
+  embeddings: number[][][];
+  metadatas: (TMeta | null)[][];
+  uris: (string | null)[][];
+}
+
 /** Operators of a metadata field clause in `where`. */
 export type WhereOperator =
   | "$eq"

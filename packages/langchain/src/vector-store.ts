@@ -9,7 +9,7 @@ import {
   type IncludeField,
   invalidArgument,
   NotFoundError,
-  type QueryRow,
+  type Metadata,
   toSimilarity,
   type UpdateMetadata,
   type Where,
@@ -44,6 +44,17 @@ export type CairnMMRSearchOptions = MaxMarginalRelevanceSearchOptions<Where> & {
 const DEFAULT_K = 4;
 const DEFAULT_FETCH_K = 20;
 const DEFAULT_LAMBDA = 0.5;
+
+/** One query's hits, column-wise (fields that were not included are `[]`). */
+interface Hits {
+  ids: string[];
+  documents: (string | null)[];
+  metadatas: (Metadata | null)[];
+  distances: number[];
+  embeddings: number[][];
+}
+
+const NO_HITS: Hits = { ids: [], documents: [], metadatas: [], distances: [], embeddings: [] };
 
 /**
  * A LangChain.js vector store backed by a Cairn collection.
@@ -172,17 +183,17 @@ export class CairnVectorStore extends VectorStore {
     });
   }
 
-  private async queryRows(
+  private async queryHits(
     query: number[],
     k: number,
     options: CairnSearchOptions,
     include: IncludeField[],
-  ): Promise<{ rows: QueryRow[]; collection: Collection }> {
+  ): Promise<{ hits: Hits; collection: Collection }> {
     if (!Number.isInteger(k) || k < 0)
       throw invalidArgument("k", `expected a non-negative integer, got ${k}`);
     checkVector(query, this.settings.numDimensions, "query");
     const collection = await this.getCollection();
-    if (k === 0) return { rows: [], collection };
+    if (k === 0) return { hits: NO_HITS, collection };
     const where = presentFilter(options.filter);
     const whereDocument = presentFilter(options.whereDocument);
     const result = await collection.query({
@@ -192,15 +203,25 @@ export class CairnVectorStore extends VectorStore {
       ...(where ? { where } : {}),
       ...(whereDocument ? { whereDocument } : {}),
     });
-    return { rows: result.rows()[0] ?? [], collection };
+    // The first (only) query's columns, read as they are.
+    return {
+      hits: {
+        ids: result.ids[0] ?? [],
+        documents: result.documents[0] ?? [],
+        metadatas: result.metadatas[0] ?? [],
+        distances: result.distances[0] ?? [],
+        embeddings: result.embeddings[0] ?? [],
+      },
+      collection,
+    };
   }
 
-  private toDocument(row: QueryRow): Document {
-    return new Document({
-      pageContent: row.document ?? "",
-      metadata: decodeMetadata(row.metadata),
-      id: row.id,
-    });
+  private toDocument(
+    id: string,
+    document: string | null | undefined,
+    metadata: Metadata | null | undefined,
+  ): Document {
+    return new Document({ pageContent: document ?? "", metadata: decodeMetadata(metadata), id });
   }
 
   /**
@@ -212,15 +233,16 @@ export class CairnVectorStore extends VectorStore {
     const kind = options.score === undefined ? this.settings.score : checkScoreKind(options.score, "score");
     const vector = typeof query === "string" ? await this.embeddings.embedQuery(query) : query;
     const k = options.k ?? DEFAULT_K;
-    const { rows, collection } = await this.queryRows(vector, k, options, [
+    const { hits, collection } = await this.queryHits(vector, k, options, [
       "documents",
       "metadatas",
       "distances",
     ]);
     const space = collection.configuration.hnsw.space;
-    return rows.map((row) => {
-      const distance = row.distance as number;
-      return [this.toDocument(row), kind === "distance" ? distance : toSimilarity(space, distance)];
+    return hits.ids.map((id, i) => {
+      const distance = hits.distances[i] as number;
+      const document = this.toDocument(id, hits.documents[i], hits.metadatas[i]);
+      return [document, kind === "distance" ? distance : toSimilarity(space, distance)];
     });
   }
 
@@ -250,14 +272,9 @@ export class CairnVectorStore extends VectorStore {
     const vector = await this.embeddings.embedQuery(query);
     const k = options.k ?? DEFAULT_K;
     const fetchK = Math.max(options.fetchK ?? DEFAULT_FETCH_K, k);
-    const { rows } = await this.queryRows(vector, fetchK, options, ["documents", "metadatas", "embeddings"]);
-    const picked = maximalMarginalRelevance(
-      vector,
-      rows.map((r) => r.embedding as number[]),
-      options.lambda ?? DEFAULT_LAMBDA,
-      k,
-    );
-    return picked.map((i) => this.toDocument(rows[i] as QueryRow));
+    const { hits } = await this.queryHits(vector, fetchK, options, ["documents", "metadatas", "embeddings"]);
+    const picked = maximalMarginalRelevance(vector, hits.embeddings, options.lambda ?? DEFAULT_LAMBDA, k);
+    return picked.map((i) => this.toDocument(hits.ids[i] as string, hits.documents[i], hits.metadatas[i]));
   }
 
   /**
@@ -290,10 +307,10 @@ export class CairnVectorStore extends VectorStore {
     if (ids.length === 0) return [];
     const collection = await this.getCollection();
     const found = await collection.get({ ids: [...new Set(ids)], include: ["documents", "metadatas"] });
-    const byId = new Map(found.rows().map((row) => [row.id, row]));
+    const position = new Map(found.ids.map((id, i) => [id, i]));
     return ids.flatMap((id) => {
-      const row = byId.get(id);
-      return row ? [this.toDocument(row)] : [];
+      const i = position.get(id);
+      return i === undefined ? [] : [this.toDocument(id, found.documents[i], found.metadatas[i])];
     });
   }
 

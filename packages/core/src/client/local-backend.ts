@@ -1,12 +1,11 @@
 /**
  * The backend of the embedded clients: calls the synchronous engine. Async only at this boundary.
  */
-import type { ClientBackend, CollectionDescription, RecordOut } from "../collection/backend";
+import type { ClientBackend, CollectionDescription } from "../collection/backend";
 import type { ValidatedSelection, ValidatedWrite } from "../collection/validate";
 import type { CollectionModel, Engine, Selection } from "../engine";
 import { NotFoundError } from "../errors";
-import { bytesToNumbers } from "../internal";
-import type { IncludeField, Metadata } from "../types";
+import type { IncludeField } from "../types";
 import { CAIRN_VERSION } from "../version";
 
 const describe = (m: CollectionModel): CollectionDescription => ({
@@ -24,27 +23,6 @@ const toSelection = (s: ValidatedSelection): Selection => ({
   where: s.where?.ast,
   whereDocument: s.whereDocument?.ast,
 });
-
-function toRecord(
-  row: {
-    id: string;
-    document: string | null;
-    uri: string | null;
-    metadata: string | null;
-    embedding?: Buffer;
-  },
-  include: IncludeField[],
-  distance?: number,
-): RecordOut {
-  return {
-    id: row.id,
-    document: row.document,
-    uri: row.uri,
-    metadata: include.includes("metadatas") && row.metadata ? (JSON.parse(row.metadata) as Metadata) : null,
-    embedding: row.embedding ? bytesToNumbers(row.embedding) : undefined,
-    distance,
-  };
-}
 
 /** A ClientBackend over an embedded engine. */
 export class LocalBackend implements ClientBackend {
@@ -115,13 +93,7 @@ export class LocalBackend implements ClientBackend {
     page: { limit?: number; offset?: number },
     include: IncludeField[],
   ) {
-    const rows = this.engine.getRecords(
-      collectionId,
-      toSelection(selection),
-      page,
-      include.includes("embeddings"),
-    );
-    return rows.map((row) => toRecord(row, include));
+    return this.engine.getRecords(collectionId, { selection: toSelection(selection), page, include });
   }
   async query(
     collectionId: string,
@@ -130,13 +102,7 @@ export class LocalBackend implements ClientBackend {
     selection: ValidatedSelection,
     include: IncludeField[],
   ) {
-    const hits = this.engine.queryRecords(collectionId, {
-      vectors,
-      k,
-      selection: toSelection(selection),
-      withEmbeddings: include.includes("embeddings"),
-    });
-    return hits.map((list) => list.map((hit) => toRecord(hit.row, include, hit.distance)));
+    return this.engine.queryRecords(collectionId, { vectors, k, selection: toSelection(selection), include });
   }
   async delete(collectionId: string, selection: ValidatedSelection, limit: number | undefined) {
     return this.engine.deleteRecords(collectionId, toSelection(selection), limit);

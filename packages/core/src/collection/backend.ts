@@ -4,7 +4,7 @@
  * embedding, result shapes — is written once above this interface.
  */
 import type { CollectionConfig } from "../config";
-import type { CollectionMetadata, IncludeField, Metadata } from "../types";
+import type { CollectionMetadata, GetColumns, IncludeField, QueryColumns } from "../types";
 import type { ValidatedSelection, ValidatedWrite } from "./validate";
 
 /** A collection as a backend describes it. */
@@ -19,16 +19,6 @@ export interface CollectionDescription {
   dimension: number | null;
 }
 
-/** A record as a backend returns it. */
-export interface RecordOut {
-  id: string;
-  document: string | null;
-  uri: string | null;
-  metadata: Metadata | null;
-  embedding?: ArrayLike<number> | undefined;
-  distance?: number | undefined;
-}
-
 /** A database (namespace) description. */
 export interface DatabaseDescription {
   id: string;
@@ -36,7 +26,7 @@ export interface DatabaseDescription {
   tenant: string;
 }
 
-/** Record operations of one collection. */
+/** Record operations of one collection. Reads return Chroma's column-wise shapes (excluded fields `[]`). */
 export interface CollectionBackend {
   write(collectionId: string, mode: "add" | "upsert" | "update", batch: ValidatedWrite): Promise<void>;
   get(
@@ -44,14 +34,14 @@ export interface CollectionBackend {
     selection: ValidatedSelection,
     page: { limit?: number | undefined; offset?: number | undefined },
     include: IncludeField[],
-  ): Promise<RecordOut[]>;
+  ): Promise<GetColumns>;
   query(
     collectionId: string,
     vectors: Float32Array[],
     k: number,
     selection: ValidatedSelection,
     include: IncludeField[],
-  ): Promise<RecordOut[][]>;
+  ): Promise<QueryColumns>;
   delete(collectionId: string, selection: ValidatedSelection, limit: number | undefined): Promise<number>;
   count(collectionId: string): Promise<number>;
   /** Applies a rename / metadata replacement / mutable configuration update; returns the new description. */

@@ -11,7 +11,7 @@ import {
 } from "../config";
 import type { EmbeddingFunction } from "../embeddings/types";
 import { CairnError, EmbeddingError } from "../errors";
-import type { CollectionMetadata, IncludeField, Metadata } from "../types";
+import type { CollectionMetadata, GetColumns, IncludeField, Metadata, QueryColumns } from "../types";
 import type { CollectionBackend, CollectionDescription } from "./backend";
 import type {
   AddOptions,
@@ -160,13 +160,13 @@ export class Collection<TMeta extends Metadata = Metadata> {
   /** Records by ids and/or filters, in insertion order. */
   async get(options: GetOptions = {}): Promise<GetResult<TMeta>> {
     const v = validateGet(options);
-    const records = await this.backend.get(
+    const columns = await this.backend.get(
       this.id,
       v.selection,
       { limit: v.limit, offset: v.offset },
       v.include,
     );
-    return new GetResult<TMeta>(records, v.include);
+    return new GetResult<TMeta>(columns as GetColumns<TMeta>, v.include);
   }
 
   /** The first `limit` records (default 10). */
@@ -175,15 +175,16 @@ export class Collection<TMeta extends Metadata = Metadata> {
     rejectUnknownKeys(opts, ["limit"], "peek");
     const limit = opts.limit == null ? 10 : validateCount(opts.limit, "limit");
     const include: IncludeField[] = ["documents", "metadatas"];
-    return new GetResult<TMeta>(await this.backend.get(this.id, {}, { limit }, include), include);
+    const columns = await this.backend.get(this.id, {}, { limit }, include);
+    return new GetResult<TMeta>(columns as GetColumns<TMeta>, include);
   }
 
   /** Nearest neighbours of each query vector or text; distances ascend (raw for the collection's space). */
   async query(options: QueryOptions): Promise<QueryResult<TMeta>> {
     const v = validateQuery(options);
     const vectors = v.queryEmbeddings ?? (await this.embed(v.queryTexts!, true, "queryTexts"));
-    const results = await this.backend.query(this.id, vectors, v.nResults, v.selection, v.include);
-    return new QueryResult<TMeta>(results, v.include);
+    const columns = await this.backend.query(this.id, vectors, v.nResults, v.selection, v.include);
+    return new QueryResult<TMeta>(columns as QueryColumns<TMeta>, v.include);
   }
 
   /** Deletes records by ids and/or filters; returns how many were deleted. */

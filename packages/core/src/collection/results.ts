@@ -1,8 +1,8 @@
 /**
- * Column-wise results, shaped like the `chromadb` client's: a field that was not included is `[]`.
+ * Column-wise results, shaped like the `chromadb` client's: a field that was not included is `[]`. They hold
+ * the backend's columns as they are (no per-record objects); `rows()` builds record objects on request.
  */
-import type { IncludeField, Metadata } from "../types";
-import type { RecordOut } from "./backend";
+import type { GetColumns, IncludeField, Metadata, QueryColumns } from "../types";
 
 /** One record of a `GetResult`. */
 export interface GetRow<TMeta extends Metadata = Metadata> {
@@ -18,10 +18,8 @@ export interface QueryRow<TMeta extends Metadata = Metadata> extends GetRow<TMet
   distance?: number;
 }
 
-const toArray = (v: ArrayLike<number> | undefined): number[] => (v ? Array.from(v) : []);
-
 /** The result of `get` and `peek`: one entry per record, in insertion order. */
-export class GetResult<TMeta extends Metadata = Metadata> {
+export class GetResult<TMeta extends Metadata = Metadata> implements GetColumns<TMeta> {
   readonly ids: string[];
   readonly documents: (string | null)[];
   readonly embeddings: number[][];
@@ -29,14 +27,14 @@ export class GetResult<TMeta extends Metadata = Metadata> {
   readonly uris: (string | null)[];
   readonly include: IncludeField[];
 
-  constructor(records: RecordOut[], include: IncludeField[]) {
-    const has = (f: IncludeField) => include.includes(f);
+  /** @internal Built by `Collection.get` / `peek` from a backend's columns (taken as they are, not copied). */
+  constructor(columns: GetColumns<TMeta>, include: IncludeField[]) {
     this.include = [...include];
-    this.ids = records.map((r) => r.id);
-    this.documents = has("documents") ? records.map((r) => r.document) : [];
-    this.embeddings = has("embeddings") ? records.map((r) => toArray(r.embedding)) : [];
-    this.metadatas = has("metadatas") ? records.map((r) => r.metadata as TMeta | null) : [];
-    this.uris = has("uris") ? records.map((r) => r.uri) : [];
+    this.ids = columns.ids;
+    this.documents = columns.documents;
+    this.embeddings = columns.embeddings;
+    this.metadatas = columns.metadatas;
+    this.uris = columns.uris;
   }
 
   /** The records as objects, with only the included fields. */
@@ -65,7 +63,7 @@ function rowAt<TMeta extends Metadata>(
 }
 
 /** The result of `query`: one inner array per query, nearest first. */
-export class QueryResult<TMeta extends Metadata = Metadata> {
+export class QueryResult<TMeta extends Metadata = Metadata> implements QueryColumns<TMeta> {
   readonly ids: string[][];
   readonly distances: number[][];
   readonly documents: (string | null)[][];
@@ -74,15 +72,15 @@ export class QueryResult<TMeta extends Metadata = Metadata> {
   readonly uris: (string | null)[][];
   readonly include: IncludeField[];
 
-  constructor(results: RecordOut[][], include: IncludeField[]) {
-    const has = (f: IncludeField) => include.includes(f);
+  /** @internal Built by `Collection.query` from a backend's columns (taken as they are, not copied). */
+  constructor(columns: QueryColumns<TMeta>, include: IncludeField[]) {
     this.include = [...include];
-    this.ids = results.map((rs) => rs.map((r) => r.id));
-    this.distances = has("distances") ? results.map((rs) => rs.map((r) => r.distance ?? Number.NaN)) : [];
-    this.documents = has("documents") ? results.map((rs) => rs.map((r) => r.document)) : [];
-    this.embeddings = has("embeddings") ? results.map((rs) => rs.map((r) => toArray(r.embedding))) : [];
-    this.metadatas = has("metadatas") ? results.map((rs) => rs.map((r) => r.metadata as TMeta | null)) : [];
-    this.uris = has("uris") ? results.map((rs) => rs.map((r) => r.uri)) : [];
+    this.ids = columns.ids;
+    this.distances = columns.distances;
+    this.documents = columns.documents;
+    this.embeddings = columns.embeddings;
+    this.metadatas = columns.metadatas;
+    this.uris = columns.uris;
   }
 
   /** One array of hit objects per query, with only the included fields. */

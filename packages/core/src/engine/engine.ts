@@ -8,14 +8,16 @@ import { join } from "node:path";
 import { applyConfigUpdate, type CollectionConfig } from "../config";
 import { ConflictError, NotFoundError } from "../errors";
 import * as store from "../storage";
-import type { CollectionMetadata, Logger } from "../types";
+import type { CollectionMetadata, GetColumns, Logger, QueryColumns } from "../types";
 import { type IndexFactory, tieredIndexFactory } from "./index-factory";
 import { requireName } from "./arguments";
 import { afterCommit } from "./commit";
 import { IndexManager } from "./index-manager";
 import * as ns from "./namespaces";
 import { openDatabaseFolder } from "./open";
-import { getRows, type Hit, queryRows, type Selection, selectedLabels } from "./reader";
+import { explainQuery, runGet, runQuery } from "./executor";
+import type { GetRequest, QueryPlan, QueryRequest } from "./planner";
+import { type Selection, selectedLabels } from "./reader";
 import { removeCollectionSnapshots } from "./snapshots";
 import { Transactor } from "./transactor";
 import type { VectorChanges, WriteBatch, WriteMode } from "./types";
@@ -317,25 +319,23 @@ export class Engine {
     return changes.removals.length;
   }
 
-  /** Selected records in insertion order. */
-  getRecords(
-    collectionId: string,
-    selection: Selection,
-    page: { limit?: number | undefined; offset?: number | undefined },
-    withEmbeddings: boolean,
-  ): store.RecordRow[] {
-    return this.read(() => {
-      this.requireById(collectionId);
-      return getRows(this.db, collectionId, selection, page, withEmbeddings);
-    });
+  /** Selected records in insertion order, column-wise (see `planner.ts` / `executor.ts`). */
+  getRecords(collectionId: string, request: GetRequest): GetColumns {
+    return this.read(() => runGet(this.db, this.requireById(collectionId), request));
   }
 
-  /** Nearest neighbours among the selected records, one list per query vector. */
-  queryRecords(
-    collectionId: string,
-    query: { vectors: Float32Array[]; k: number; selection: Selection; withEmbeddings: boolean },
-  ): Hit[][] {
-    return this.read(() => queryRows(this.db, this.indexes, this.requireById(collectionId), query));
+  /** Nearest neighbours among the selected records, column-wise: one inner array per query vector. */
+  queryRecords(collectionId: string, request: QueryRequest): QueryColumns {
+    return this.read(() =>
+      runQuery({ db: this.db, indexes: this.indexes }, this.requireById(collectionId), request),
+    );
+  }
+
+  /** @internal The plan a query would run with (allowed set resolved, nothing searched), for debugging. */
+  explainQuery(collectionId: string, request: QueryRequest): QueryPlan {
+    return this.read(() =>
+      explainQuery({ db: this.db, indexes: this.indexes }, this.requireById(collectionId), request),
+    );
   }
 
   /** Number of records in a collection. */

@@ -2,7 +2,7 @@
  * The seam between the engine and the vector index implementation: the engine needs only these operations.
  */
 import type { CollectionConfig } from "../config";
-import { type IndexParams, indexParamsOf, TieredIndex } from "../index/index";
+import { type IndexParams, indexParamsOf, type SearchStrategy, TieredIndex } from "../index/index";
 
 export type { IndexParams } from "../index/index";
 
@@ -13,7 +13,11 @@ export interface EngineIndex {
   search(
     query: Float32Array,
     k: number,
-    options?: { allowed?: ReadonlySet<number> | number[] | undefined; ef?: number | undefined },
+    options?: {
+      allowed?: ReadonlySet<number> | number[] | undefined;
+      ef?: number | undefined;
+      strategy?: SearchStrategy | undefined;
+    },
   ): { labels: number[]; distances: number[] };
   setEf(ef: number): void;
   size(): number;

@@ -2,15 +2,10 @@
  * A `ClientBackend` over Chroma's REST API v2: a Cairn server (`cairn run`) or, as far as the wire allows, a
  * Chroma server. Validation and embedding already happened in `Collection`; this only moves data.
  */
-import type {
-  ClientBackend,
-  CollectionDescription,
-  DatabaseDescription,
-  RecordOut,
-} from "../collection/backend";
+import type { ClientBackend, CollectionDescription, DatabaseDescription } from "../collection/backend";
 import type { ValidatedSelection, ValidatedWrite } from "../collection/validate";
 import { NotFoundError } from "../errors";
-import type { CollectionMetadata, IncludeField } from "../types";
+import type { CollectionMetadata, GetColumns, IncludeField, QueryColumns } from "../types";
 import { errorFromResponse } from "./errors";
 import { HttpTransport, type TransportOptions } from "./transport";
 import {
@@ -18,8 +13,8 @@ import {
   type GetResponseJson,
   type PreflightJson,
   type QueryResponseJson,
-  recordsFromGet,
-  recordsFromQuery,
+  columnsFromGet,
+  columnsFromQuery,
   toDatabase,
   toDescription,
   toSelectionBody,
@@ -256,14 +251,14 @@ export class HttpBackend implements ClientBackend {
     selection: ValidatedSelection,
     page: { limit?: number | undefined; offset?: number | undefined },
     include: IncludeField[],
-  ): Promise<RecordOut[]> {
+  ): Promise<GetColumns> {
     const json = await this.http.request<GetResponseJson>({
       method: "POST",
       path: this.recordPath(collectionId, "get"),
       body: { ...toSelectionBody(selection), limit: page.limit, offset: page.offset, include },
       codes: COLLECTION,
     });
-    return recordsFromGet(json, include);
+    return columnsFromGet(json, include);
   }
 
   async query(
@@ -272,7 +267,7 @@ export class HttpBackend implements ClientBackend {
     k: number,
     selection: ValidatedSelection,
     include: IncludeField[],
-  ): Promise<RecordOut[][]> {
+  ): Promise<QueryColumns> {
     const json = await this.http.request<QueryResponseJson>({
       method: "POST",
       path: this.recordPath(collectionId, "query"),
@@ -285,7 +280,7 @@ export class HttpBackend implements ClientBackend {
       },
       codes: COLLECTION,
     });
-    return recordsFromQuery(json, include);
+    return columnsFromQuery(json, include);
   }
 
   async delete(

@@ -2,11 +2,19 @@
  * Chroma REST API v2 wire shapes (snake_case JSON) and their conversion to and from the backend's types.
  * Shared knowledge of the HttpClient; the server has its own copy of the response side in @cairndb/server.
  */
-import type { CollectionDescription, DatabaseDescription, RecordOut } from "../collection/backend";
+import type { CollectionDescription, DatabaseDescription } from "../collection/backend";
 import type { ValidatedSelection, ValidatedWrite } from "../collection/validate";
 import { type CollectionConfig, DEFAULT_HNSW, type HnswConfig } from "../config";
 import { float32ToBytes } from "../internal";
-import type { CollectionMetadata, EmbeddingFunctionConfig, IncludeField, Metadata, Space } from "../types";
+import type {
+  CollectionMetadata,
+  EmbeddingFunctionConfig,
+  GetColumns,
+  IncludeField,
+  Metadata,
+  QueryColumns,
+  Space,
+} from "../types";
 
 /** A collection as the server sends it (`GET …/collections/{name}` and friends). */
 export interface CollectionJson {
@@ -111,49 +119,46 @@ export function toSelectionBody(selection: ValidatedSelection): Record<string, u
   return body;
 }
 
-function recordAt(
-  id: string,
-  i: number,
-  columns: {
-    documents?: (string | null)[] | null | undefined;
-    uris?: (string | null)[] | null | undefined;
-    metadatas?: (Metadata | null)[] | null | undefined;
-    embeddings?: (number[] | null)[] | null | undefined;
-  },
-  include: IncludeField[],
-  distance?: number | null,
-): RecordOut {
+/** A wire column of an included field: absent columns and missing entries read as `null`. */
+function column<T>(values: (T | null)[] | null | undefined, length: number): (T | null)[] {
+  if (values && values.length === length) return values;
+  return Array.from({ length }, (_, i) => values?.[i] ?? null);
+}
+
+/** A wire embeddings column: absent columns and `null` entries read as `[]`. */
+function embeddingColumn(values: (number[] | null)[] | null | undefined, length: number): number[][] {
+  if (values && values.length === length && values.every((v) => v !== null)) return values as number[][];
+  return Array.from({ length }, (_, i) => values?.[i] ?? []);
+}
+
+/** A wire distances column: absent columns and `null` entries read as `NaN`. */
+function distanceColumn(values: (number | null)[] | null | undefined, length: number): number[] {
+  if (values && values.length === length && values.every((v) => v !== null)) return values as number[];
+  return Array.from({ length }, (_, i) => values?.[i] ?? Number.NaN);
+}
+
+/** The columns of a get response as the server sent them (excluded fields `[]`). */
+export function columnsFromGet(json: GetResponseJson, include: IncludeField[]): GetColumns {
+  const n = json.ids.length;
   return {
-    id,
-    document: columns.documents?.[i] ?? null,
-    uri: columns.uris?.[i] ?? null,
-    metadata: columns.metadatas?.[i] ?? null,
-    embedding: include.includes("embeddings") ? (columns.embeddings?.[i] ?? []) : undefined,
-    distance: distance ?? undefined,
+    ids: json.ids,
+    documents: include.includes("documents") ? column(json.documents, n) : [],
+    embeddings: include.includes("embeddings") ? embeddingColumn(json.embeddings, n) : [],
+    metadatas: include.includes("metadatas") ? column(json.metadatas, n) : [],
+    uris: include.includes("uris") ? column(json.uris, n) : [],
   };
 }
 
-/** Records of a get response, in the server's order. */
-export function recordsFromGet(json: GetResponseJson, include: IncludeField[]): RecordOut[] {
-  return json.ids.map((id, i) => recordAt(id, i, json, include));
-}
-
-/** Records of a query response: one list per query vector, nearest first. */
-export function recordsFromQuery(json: QueryResponseJson, include: IncludeField[]): RecordOut[][] {
-  return json.ids.map((ids, q) =>
-    ids.map((id, i) =>
-      recordAt(
-        id,
-        i,
-        {
-          documents: json.documents?.[q],
-          uris: json.uris?.[q],
-          metadatas: json.metadatas?.[q],
-          embeddings: json.embeddings?.[q],
-        },
-        include,
-        json.distances?.[q]?.[i],
-      ),
-    ),
-  );
+/** The columns of a query response as the server sent them: one inner array per query vector. */
+export function columnsFromQuery(json: QueryResponseJson, include: IncludeField[]): QueryColumns {
+  const has = (field: IncludeField) => include.includes(field);
+  const sizes = json.ids.map((ids) => ids.length);
+  return {
+    ids: json.ids,
+    distances: has("distances") ? sizes.map((n, q) => distanceColumn(json.distances?.[q], n)) : [],
+    documents: has("documents") ? sizes.map((n, q) => column(json.documents?.[q], n)) : [],
+    embeddings: has("embeddings") ? sizes.map((n, q) => embeddingColumn(json.embeddings?.[q], n)) : [],
+    metadatas: has("metadatas") ? sizes.map((n, q) => column(json.metadatas?.[q], n)) : [],
+    uris: has("uris") ? sizes.map((n, q) => column(json.uris?.[q], n)) : [],
+  };
 }

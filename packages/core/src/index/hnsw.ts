@@ -24,6 +24,7 @@ import { FlatIndex } from "./flat";
 import { type HnswSidecar, readStoredVectors, saveHnswFiles, verifyHnswFiles } from "./hnsw-files";
 import { searchByOverfetch } from "./overfetch";
 import { DEFAULT_HNSW_PARAMS, type HnswParams } from "./params";
+import { chooseStrategy, exactScanLimit } from "./strategy";
 import { TopK } from "./top-k";
 import type { SearchOptions, SearchResult, VectorIndex } from "./types";
 
@@ -67,13 +68,7 @@ export interface HnswStats {
 }
 
 const DEFAULT_CAPACITY = 1000;
-// Cost model behind the default exact-scan limit, measured at 384-d on 10k and 100k vectors (recall.test
-// prints the numbers): a filtered HNSW search at selectivity s = m/n visits ~2.5·ef/s nodes (capped at n) at
-// ~0.55 µs each (one JS filter call per node); an exact scan costs t per allowed label. They meet at
-// m = √(2.5 · 0.55/t · ef · n). With getPoint, t ≈ 29 µs → √(0.05·ef·n): ~220 labels (2.2%) at 10k, ~700
-// (0.7%) at 100k. With vectors kept in JS, t ≈ 0.35 µs → √(4·ef·n): ~2,000 (20%) at 10k, ~6,300 at 100k.
-const EXACT_SCAN_COEFFICIENT = 0.05;
-const EXACT_SCAN_COEFFICIENT_KEPT = 4;
+// The default exact-scan limit and its cost model: see `strategy.ts`.
 
 function resolveParams(options: Partial<HnswParams>, base: Readonly<HnswParams>): HnswParams {
   const p: HnswParams = {
@@ -186,7 +181,8 @@ export class HnswIndex implements VectorIndex {
 
   search(query: Float32Array, k: number, options: SearchOptions = {}): SearchResult {
     checkQuery(query, k, this.dimension);
-    const ef = options.ef ?? this.current.efSearch;
+    const given = options.strategy;
+    const ef = options.ef ?? (given && "ef" in given ? given.ef : this.current.efSearch);
     checkEf(ef, "ef");
     // hnswlib returns fewer results past the live count, but throws past capacity: clamp to both.
     const kk = Math.min(k, this.live.size);
@@ -194,11 +190,41 @@ export class HnswIndex implements VectorIndex {
     if (options.allowed === undefined) return this.searchNative(query, kk, ef);
     const allowed = allowedSet(options.allowed);
     if (allowed.size === 0) return { labels: [], distances: [] };
-    if (allowed.size <= this.exactScanLimit(ef)) return this.searchExact(query, kk, allowed);
+    const strategy =
+      given ??
+      chooseStrategy({
+        allowed: allowed.size,
+        indexed: this.live.size,
+        graphSize: this.native.getCurrentCount(),
+        k: kk,
+        ef,
+        source: this.kept ? "memory" : "graph",
+        exactLimit: this.fixedExactLimit,
+      });
     const kAllowed = Math.min(kk, allowed.size);
-    const unfiltered = (candidates: number, breadth: number) => this.searchNative(query, candidates, breadth);
-    const overfetched = searchByOverfetch(unfiltered, allowed, kAllowed, ef, this.live.size);
-    if (overfetched) return overfetched;
+    switch (strategy.kind) {
+      case "empty":
+        return { labels: [], distances: [] };
+      case "exact":
+        return this.searchExact(query, kk, allowed);
+      case "overfetch": {
+        const unfiltered = (candidates: number, breadth: number) =>
+          this.searchNative(query, candidates, breadth);
+        const overfetched = searchByOverfetch(
+          unfiltered,
+          allowed,
+          kAllowed,
+          ef,
+          strategy.candidates,
+          this.live.size,
+        );
+        if (overfetched) return overfetched;
+        break;
+      }
+      case "graph":
+      case "filtered-graph":
+        break;
+    }
     // Measured: hnswlib's filtered search keeps only allowed labels in its result queue and walks through the
     // others, so recall at 1% and 10% selectivity is ≥ the unfiltered recall at the same ef (≥ 0.99 at ef 100);
     // raising ef only made it slower. So the filtered path uses the same ef.
@@ -225,12 +251,15 @@ export class HnswIndex implements VectorIndex {
   /**
    * Largest allowed-set size answered by an exact scan instead of a filtered graph search, for search
    * breadth `ef`: the configured `exactScanLimit`, else the measured break-even for n indexed elements,
-   * `√(0.05 · ef · n)`, or `√(4 · ef · n)` with `keepVectors`.
+   * `√(0.05 · ef · n)`, or `√(4 · ef · n)` with `keepVectors` (see `strategy.ts`).
    */
   exactScanLimit(ef: number = this.current.efSearch): number {
-    if (this.fixedExactLimit !== undefined) return this.fixedExactLimit;
-    const coefficient = this.kept ? EXACT_SCAN_COEFFICIENT_KEPT : EXACT_SCAN_COEFFICIENT;
-    return Math.round(Math.sqrt(coefficient * ef * this.native.getCurrentCount()));
+    return exactScanLimit({
+      ef,
+      source: this.kept ? "memory" : "graph",
+      exactLimit: this.fixedExactLimit,
+      n: this.native.getCurrentCount(),
+    });
   }
 
   /**

@@ -11,12 +11,39 @@ import type { Space } from "../types";
  */
 export type AllowedLabels = ReadonlySet<number> | Uint32Array | readonly number[];
 
+/** Where an exact scan reads the allowed vectors from. */
+export type VectorSource = "storage" | "graph" | "memory";
+
+/** The search strategies (see `strategy.ts`). Plain, JSON-serialisable data. */
+export type SearchStrategy =
+  | { kind: "empty"; reason: string }
+  | { kind: "graph"; ef: number; reason: string }
+  | { kind: "exact"; source: VectorSource; reason: string }
+  | {
+      kind: "overfetch";
+      /** Unfiltered neighbours to fetch (searched with breadth max(ef, candidates)). */
+      candidates: number;
+      factor: number;
+      /** Breadth of the filtered search the executor falls back to. */
+      ef: number;
+      reason: string;
+    }
+  | { kind: "filtered-graph"; ef: number; reason: string };
+
+/** The kinds of {@link SearchStrategy}. */
+export type StrategyKind = SearchStrategy["kind"];
+
 /** Options of {@link VectorIndex.search}. */
 export interface SearchOptions {
   /** Restrict results to these labels (a prefilter resolved by the engine). An empty set → no results. */
   allowed?: AllowedLabels;
   /** Search breadth for this query only (approximate indexes; ignored by exact ones). Raised to ≥ k. */
   ef?: number;
+  /**
+   * How to search (chosen by `chooseStrategy`, e.g. in the engine's query plan). Without it the index chooses
+   * through the same function. Exact indexes always scan.
+   */
+  strategy?: SearchStrategy | undefined;
 }
 
 /** Nearest neighbours of one query, closest first. `labels[i]` is at `distances[i]`. */

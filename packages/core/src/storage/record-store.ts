@@ -1,5 +1,5 @@
 /**
- * Record rows: insert, update, delete, select by filters, hydrate, and the change feed (records and
+ * Record rows: insert, update, delete, select by filters, hydrate (decoded, column-wise), and the change feed (records and
  * tombstones by sequence number) that vector indexes catch up from. Synchronous; the engine owns transactions.
  */
 import type { Metadata } from "../types";
@@ -7,7 +7,11 @@ import type { Db } from "./database";
 import type { SqlFragment } from "./filter-sql";
 import { metadataToRows } from "./metadata-rows";
 import { stmt } from "./statements";
-import { bytesToFloat32 as blobToVector, float32ToBytes as vectorToBlob } from "../internal";
+import {
+  bytesToFloat32 as blobToVector,
+  bytesToNumbers as blobToNumbers,
+  float32ToBytes as vectorToBlob,
+} from "../internal";
 
 /** The stored state of a record, as needed to merge an update. */
 export interface ExistingRecord {
@@ -17,16 +21,6 @@ export interface ExistingRecord {
   uri: string | null;
   /** Metadata JSON text or null. */
   metadata: string | null;
-}
-
-/** A hydrated record. */
-export interface RecordRow {
-  label: number;
-  id: string;
-  document: string | null;
-  uri: string | null;
-  metadata: string | null;
-  embedding?: Buffer;
 }
 
 /** A record to insert or overwrite. */
@@ -197,15 +191,69 @@ export function selectLabels(
     .all(...params, page.limit ?? -1, page.offset ?? 0) as number[];
 }
 
-/** Hydrates records by label, in the order of `labels` (missing labels are skipped). */
-export function hydrate(db: Db, labels: readonly number[], withEmbeddings: boolean): RecordRow[] {
-  if (labels.length === 0) return [];
-  const columns = `r.label, r.id, r.document, r.uri, r.metadata${withEmbeddings ? ", r.embedding" : ""}`;
+/** Which stored fields to read (ids are always read). */
+export interface ColumnSelection {
+  documents: boolean;
+  metadatas: boolean;
+  embeddings: boolean;
+  uris: boolean;
+}
+
+/**
+ * Records decoded and column-wise: `labels[i]`, `ids[i]`, … describe one record. A column that was not asked
+ * for is `[]` (Chroma's result shape); metadata is parsed, embeddings are plain number arrays.
+ */
+export interface RecordColumns {
+  labels: number[];
+  ids: string[];
+  documents: (string | null)[];
+  metadatas: (Metadata | null)[];
+  embeddings: number[][];
+  uris: (string | null)[];
+}
+
+interface HydratedRow {
+  label: number;
+  id: string;
+  document?: string | null;
+  uri?: string | null;
+  metadata?: string | null;
+  embedding?: Buffer;
+}
+
+/**
+ * Reads and decodes the given records in one statement, in the order of `labels` (labels that no longer exist
+ * are skipped), reading only the selected fields.
+ */
+export function hydrateColumns(db: Db, labels: readonly number[], select: ColumnSelection): RecordColumns {
+  const columns: RecordColumns = {
+    labels: [],
+    ids: [],
+    documents: [],
+    metadatas: [],
+    embeddings: [],
+    uris: [],
+  };
+  if (labels.length === 0) return columns;
+  const fields = ["r.label", "r.id"];
+  if (select.documents) fields.push("r.document");
+  if (select.metadatas) fields.push("r.metadata");
+  if (select.embeddings) fields.push("r.embedding");
+  if (select.uris) fields.push("r.uri");
   const rows = stmt(
     db,
-    `SELECT ${columns} FROM json_each(?) AS j JOIN records AS r ON r.label = j.value ORDER BY j.key`,
-  ).all(JSON.stringify(labels)) as RecordRow[];
-  return rows;
+    `SELECT ${fields.join(", ")} FROM json_each(?) AS j JOIN records AS r ON r.label = j.value ORDER BY j.key`,
+  ).all(JSON.stringify(labels)) as HydratedRow[];
+  for (const row of rows) {
+    columns.labels.push(row.label);
+    columns.ids.push(row.id);
+    if (select.documents) columns.documents.push(row.document ?? null);
+    if (select.metadatas)
+      columns.metadatas.push(row.metadata ? (JSON.parse(row.metadata) as Metadata) : null);
+    if (select.embeddings) columns.embeddings.push(row.embedding ? blobToNumbers(row.embedding) : []);
+    if (select.uris) columns.uris.push(row.uri ?? null);
+  }
+  return columns;
 }
 
 /** Number of records of a collection. */

@@ -232,9 +232,9 @@ describe("index snapshots with several processes", () => {
       vectors: [new Float32Array([Math.sin(7), Math.cos(7), 7 / 400])],
       k: 1,
       selection: {},
-      withEmbeddings: false,
+      include: [],
     });
-    expect(hits[0]![0]!.row.id).toBe("r7");
+    expect(hits.ids[0]![0]).toBe("r7");
     expect(loaded).toHaveLength(1);
     expect(registered.map((n) => join(dir, n))).toContain(loaded[0]);
     expect(logger.warnings).toEqual([]);
