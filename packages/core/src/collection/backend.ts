@@ -4,6 +4,9 @@
  * embedding, result shapes — is written once above this interface.
  */
 import type { CollectionConfig } from "../config";
+import type { WritePolicy } from "../engine";
+
+export type { WritePolicy };
 import type { CollectionMetadata, IncludeField, Metadata } from "../types";
 import type { ValidatedSelection, ValidatedWrite } from "./validate";
 
@@ -38,7 +41,13 @@ export interface DatabaseDescription {
 
 /** Record operations of one collection. */
 export interface CollectionBackend {
-  write(collectionId: string, mode: "add" | "upsert" | "update", batch: ValidatedWrite): Promise<void>;
+  /** Writes a validated, embedded batch atomically under `policy` (duplicates on add, metadata on upsert). */
+  write(
+    collectionId: string,
+    mode: "add" | "upsert" | "update",
+    batch: ValidatedWrite,
+    policy: WritePolicy,
+  ): Promise<void>;
   get(
     collectionId: string,
     selection: ValidatedSelection,
