@@ -15,7 +15,7 @@ import {
   validateVectors,
   validateVectorsWithHoles,
 } from "./validate-values";
-import type { WritePolicy } from "../engine";
+import { DEFAULT_WRITE_POLICY, type WritePolicy } from "../engine";
 
 /**
  * A validated write. Arrays are aligned with `ids`. `embeddings` has `null` entries only in an update (keep
@@ -112,14 +112,10 @@ const POLICY_CHOICES = {
  * write policy (defaults for what is not given). Unknown keys are rejected like everywhere else.
  */
 export function validateWritePolicy(input: unknown, verb: "add" | "upsert" | "update"): WritePolicy {
-  const policy: WritePolicy = { onDuplicate: "error", metadata: "merge" };
-  if (input === undefined) return policy;
+  const policy: WritePolicy = { ...DEFAULT_WRITE_POLICY };
+  if (input === undefined || verb === "update") return policy;
   const path = `${verb}() options`;
   const options = expectOptionsObject(input, path);
-  if (verb === "update") {
-    rejectUnknownKeys(options, [], path);
-    return policy;
-  }
   const { key, values } = POLICY_CHOICES[verb];
   rejectUnknownKeys(options, [key], path);
   const value = options[key];
