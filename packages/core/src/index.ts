@@ -32,6 +32,7 @@ export { Collection } from "./collection/collection";
 export { flattenMetadata, type NestedMetadataOptions, restoreMetadata } from "./collection/nested-metadata";
 export type {
   AddOptions,
+  AddWriteOptions,
   DeleteOptions,
   DeleteResult,
   GetOptions,
@@ -40,6 +41,7 @@ export type {
   QueryOptions,
   UpdateOptions,
   UpsertOptions,
+  UpsertWriteOptions,
 } from "./collection/options";
 export { GetResult, type GetRow, QueryResult, type QueryRow } from "./collection/results";
 export {

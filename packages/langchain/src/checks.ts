@@ -1,14 +1,7 @@
 /**
- * Small pure helpers of `CairnVectorStore`: input checks, id precedence, filter normalisation and the metadata
- * replacement that turns Cairn's merging upsert into LangChain's replacing one.
+ * Small pure helpers of `CairnVectorStore`: input checks, id precedence and filter normalisation.
  */
-import {
-  type Collection,
-  DimensionMismatchError,
-  invalidArgument,
-  type Metadata,
-  type UpdateMetadata,
-} from "@cairndb/core";
+import { type Collection, DimensionMismatchError, invalidArgument } from "@cairndb/core";
 
 /** Treats `undefined`, `null` and `{}` as "no filter" (an empty `where` is not a valid Cairn filter). */
 export function presentFilter<T extends object>(filter: T | null | undefined): T | undefined {
@@ -42,18 +35,4 @@ export function checkCollectionDimension(collection: Collection, expected: numbe
     );
   }
   return collection;
-}
-
-/**
- * The upsert metadata that REPLACES `old` with `next`: Cairn's upsert merges key by key, so every stored key
- * missing from `next` is added with `null` (which deletes it). Returns `next` itself when nothing is stale.
- */
-export function replacingMetadata(old: Metadata | null | undefined, next: UpdateMetadata): UpdateMetadata {
-  const stale = old ? Object.keys(old).filter((key) => !Object.hasOwn(next, key)) : [];
-  if (stale.length === 0) return next;
-  const merged: UpdateMetadata = { ...next };
-  for (const key of stale) {
-    Object.defineProperty(merged, key, { value: null, enumerable: true, writable: true, configurable: true });
-  }
-  return merged;
 }

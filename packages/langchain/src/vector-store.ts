@@ -20,7 +20,7 @@ import { Document, type DocumentInterface } from "@langchain/core/documents";
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import { maximalMarginalRelevance } from "@langchain/core/utils/math";
 import { type MaxMarginalRelevanceSearchOptions, VectorStore } from "@langchain/core/vectorstores";
-import { checkCollectionDimension, checkVector, pickId, presentFilter, replacingMetadata } from "./checks";
+import { checkCollectionDimension, checkVector, pickId, presentFilter } from "./checks";
 import { decodeMetadata, encodeMetadata } from "./metadata";
 import {
   type CairnAddOptions,
@@ -159,28 +159,17 @@ export class CairnVectorStore extends VectorStore {
       encodeMetadata(d.metadata, `documents[${i}].metadata`),
     );
     const collection = await this.getCollection();
-    await this.dropStaleKeys(collection, ids, metadatas);
-    await collection.upsert({
-      ids,
-      embeddings: vectors,
-      documents: documents.map((d) => d.pageContent ?? ""),
-      metadatas,
-    });
+    // LangChain replaces a re-added document's metadata: one replacing upsert, one transaction, no read first.
+    await collection.upsert(
+      {
+        ids,
+        embeddings: vectors,
+        documents: documents.map((d) => d.pageContent ?? ""),
+        metadatas,
+      },
+      { metadata: "replace" },
+    );
     return ids;
-  }
-
-  /** Cairn's upsert merges metadata; LangChain replaces it: stale keys of existing ids become `null`. */
-  private async dropStaleKeys(
-    collection: Collection,
-    ids: string[],
-    metadatas: UpdateMetadata[],
-  ): Promise<void> {
-    const existing = await collection.get({ ids, include: ["metadatas"] });
-    const position = new Map(ids.map((id, i) => [id, i]));
-    existing.ids.forEach((id, j) => {
-      const i = position.get(id) as number;
-      metadatas[i] = replacingMetadata(existing.metadatas[j], metadatas[i] as UpdateMetadata);
-    });
   }
 
   private async queryHits(

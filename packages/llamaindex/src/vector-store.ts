@@ -9,7 +9,6 @@ import {
   type Metadata,
   type QueryResult,
   toSimilarity,
-  type UpdateMetadata,
   UnsupportedError,
   type Where,
 } from "@cairndb/core";
@@ -27,7 +26,7 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from "./options";
-import { type NodeRecord, nodeToRecord, recordToNode } from "./records";
+import { nodeToRecord, recordToNode } from "./records";
 
 /** Modes that need Cairn's hybrid (vector + full-text) search, which does not exist yet. */
 const HYBRID_MODES = new Set(["hybrid", "sparse", "semantic_hybrid"]);
@@ -97,36 +96,17 @@ export class CairnVectorStore extends BaseVectorStore<Promise<Collection>, Cairn
     if (nodes.length === 0) return [];
     const records = nodes.map((node, i) => nodeToRecord(node, `nodes[${i}]`));
     const collection = await this.client();
-    const metadatas = await this.#replacingMetadata(collection, records);
-    await collection.upsert({
-      ids: records.map((r) => r.id),
-      embeddings: records.map((r) => r.embedding),
-      documents: records.map((r) => r.document),
-      metadatas,
-    });
+    // Re-adding a node replaces its metadata: one replacing upsert, one transaction, no read first.
+    await collection.upsert(
+      {
+        ids: records.map((r) => r.id),
+        embeddings: records.map((r) => r.embedding),
+        documents: records.map((r) => r.document),
+        metadatas: records.map((r) => r.metadata),
+      },
+      { metadata: "replace" },
+    );
     return records.map((r) => r.id);
-  }
-
-  /** Upsert merges metadata key by key; a `null` for each key the new version lacks makes it a replacement. */
-  async #replacingMetadata(collection: Collection, records: NodeRecord[]): Promise<UpdateMetadata[]> {
-    const existing = await collection.get({ ids: records.map((r) => r.id), include: ["metadatas"] });
-    const previous = new Map(existing.ids.map((id, i) => [id, existing.metadatas[i]] as const));
-    return records.map((record) => {
-      const old = previous.get(record.id);
-      if (!old) return record.metadata;
-      const next: UpdateMetadata = { ...record.metadata };
-      for (const key of Object.keys(old)) {
-        if (!Object.hasOwn(record.metadata, key)) {
-          Object.defineProperty(next, key, {
-            value: null,
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-        }
-      }
-      return next;
-    });
   }
 
   /** Deletes every node whose source document is `refDocId` (a missing id deletes nothing). */

@@ -3,7 +3,7 @@
  * body for unknown routes, 405 for a wrong method, 410 for the v1 API, 413 above the body limit, and one log
  * line per request.
  */
-import type { CairnClient, Logger } from "@cairndb/core";
+import { type CairnClient, invalidArgument, type Logger } from "@cairndb/core";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -23,6 +23,13 @@ export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 export interface AppOptions {
   /** Allow `POST /api/v2/reset` (default false: 403 `RESET_DISABLED`). The client must allow it too. */
   allowReset?: boolean;
+  /**
+   * What `add` does with ids that already exist when the request does not say: `"error"` (default) answers
+   * 409 `DUPLICATE_ID` and writes nothing; `"ignore"` skips them silently and writes the new ids, as Chroma
+   * does (for integrations built on the official client, e.g. `@llamaindex/chroma`). Cairn's HttpClient
+   * always says, so its `add` behaves as embedded whatever this is.
+   */
+  onDuplicate?: "error" | "ignore";
   /** Larger request bodies get 413 `PAYLOAD_TOO_LARGE` (default 32 MiB). */
   maxBodyBytes?: number;
   /** Where request lines and errors go (default: nowhere). */
@@ -166,7 +173,10 @@ export function createApp(client: CairnClient, options: AppOptions = {}): Hono {
     else logger.info(line);
   });
   app.use("*", bodyLimit({ maxSize, onError: tooLarge(maxSize) }));
-  registerRoutes(app, { client, allowReset: options.allowReset === true });
+  const onDuplicate = options.onDuplicate ?? "error";
+  if (onDuplicate !== "error" && onDuplicate !== "ignore")
+    throw invalidArgument("onDuplicate", `expected "error" or "ignore", got ${JSON.stringify(onDuplicate)}`);
+  registerRoutes(app, { client, allowReset: options.allowReset === true, onDuplicate });
   // Chroma answers unknown routes with 404 and an empty body (no content type).
   app.notFound(() => new Response(null, { status: 404 }));
   app.onError((error, c) => {

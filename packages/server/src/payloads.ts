@@ -145,8 +145,20 @@ export const COMPONENTS: Record<string, Schema> = {
     ),
   }),
   ForkCollectionPayload: obj({ new_name: str() }, ["new_name"]),
-  AddCollectionRecordsPayload: obj(writeFields(arr(vectorIn)), ["ids", "embeddings"]),
-  UpsertCollectionRecordsPayload: obj(writeFields(arr(vectorIn)), ["ids", "embeddings"]),
+  AddCollectionRecordsPayload: obj(
+    {
+      ...writeFields(arr(vectorIn)),
+      cairn: nullable(obj({ on_duplicate: nullable(oneOfStrings("error", "ignore")) })),
+    },
+    ["ids", "embeddings"],
+  ),
+  UpsertCollectionRecordsPayload: obj(
+    {
+      ...writeFields(arr(vectorIn)),
+      cairn: nullable(obj({ metadata: nullable(oneOfStrings("merge", "replace")) })),
+    },
+    ["ids", "embeddings"],
+  ),
   UpdateCollectionRecordsPayload: obj(writeFields(nullable(arr(nullable(vectorIn)))), ["ids"]),
   GetRequestPayload: obj({
     ids: nullable(ids),

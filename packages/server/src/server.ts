@@ -28,6 +28,12 @@ export interface StartServerOptions {
   port?: number;
   /** Allow `POST /api/v2/reset` (default false). */
   allowReset?: boolean;
+  /**
+   * What `add` does with ids that already exist when the request does not say (see {@link AppOptions}):
+   * `"error"` (default) answers 409 `DUPLICATE_ID` and writes nothing; `"ignore"` skips them silently, as
+   * Chroma does — for integrations built on the official client that rely on it.
+   */
+  onDuplicate?: "error" | "ignore";
   /** Request body limit in bytes (default 32 MiB). */
   maxBodyBytes?: number;
   /** Minimum level forwarded to `logger` (default `info`: one line per request). */
@@ -68,6 +74,7 @@ const KEYS = [
   "host",
   "port",
   "allowReset",
+  "onDuplicate",
   "maxBodyBytes",
   "logLevel",
   "logger",
@@ -100,6 +107,9 @@ function checkOptions(
       "logLevel",
       `expected debug, info, warn, error or silent, got ${JSON.stringify(logLevel)}`,
     );
+  const onDuplicate = options.onDuplicate ?? "error";
+  if (onDuplicate !== "error" && onDuplicate !== "ignore")
+    throw invalidArgument("onDuplicate", `expected "error" or "ignore", got ${JSON.stringify(onDuplicate)}`);
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs < 0)
     throw invalidArgument("shutdownTimeoutMs", "expected a non-negative integer");
@@ -110,6 +120,7 @@ function checkOptions(
     maxBodyBytes,
     logLevel,
     allowReset: options.allowReset === true,
+    onDuplicate,
     logger: options.logger,
     shutdownTimeoutMs,
   };
@@ -145,6 +156,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
   const app = createApp(client, {
     allowReset: opts.allowReset,
+    onDuplicate: opts.onDuplicate,
     maxBodyBytes: opts.maxBodyBytes,
     logger,
     logLevel: opts.logLevel,

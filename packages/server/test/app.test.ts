@@ -98,6 +98,7 @@ describe("routing", () => {
     expect((await call("GET", "/api/v2/pre-flight-checks")).json).toEqual({
       max_batch_size: 5461,
       supports_base64_encoding: true,
+      cairn_write_options: true,
     });
     expect((await call("GET", "/api/v2/healthcheck")).json).toEqual({
       is_executor_ready: true,
@@ -334,6 +335,86 @@ describe("records", () => {
     const refused = await call("POST", `${C}/${id}/update`, { ids: ["a"], documents: ["new"] });
     expect(refused.status).toBe(400);
     expect(refused.json.code).toBe("EMBEDDING_FUNCTION_MISSING");
+  });
+
+  it("a mixed update is one transaction: a missing id among kept vectors writes nothing", async () => {
+    const id = await createCollection();
+    await call("POST", `${C}/${id}/add`, { ids: ["a"], embeddings: [[1, 0]], metadatas: [{ m: 0 }] });
+    const r = await call("POST", `${C}/${id}/update`, {
+      ids: ["a", "zz"],
+      embeddings: [[5, 5], null],
+      metadatas: [{ m: 1 }, { m: 2 }],
+    });
+    expect(r.status).toBe(404);
+    expect(r.json.code).toBe("NOT_FOUND");
+    const got = await call("POST", `${C}/${id}/get`, { include: ["embeddings", "metadatas"] });
+    expect(got.json.embeddings).toEqual([[1, 0]]);
+    expect(got.json.metadatas).toEqual([{ m: 0 }]);
+  });
+
+  it("Cairn's write options travel in the `cairn` body field; the pre-flight check announces them", async () => {
+    expect((await call("GET", "/api/v2/pre-flight-checks")).json.cairn_write_options).toBe(true);
+    const id = await createCollection();
+    await call("POST", `${C}/${id}/add`, { ids: ["a"], embeddings: [[1, 0]], metadatas: [{ x: 1, y: 2 }] });
+    const ignored = await call("POST", `${C}/${id}/add`, {
+      ids: ["a", "b"],
+      embeddings: [
+        [0, 1],
+        [0, 1],
+      ],
+      cairn: { on_duplicate: "ignore" },
+    });
+    expect(ignored.status).toBe(201);
+    const replaced = await call("POST", `${C}/${id}/upsert`, {
+      ids: ["a"],
+      embeddings: [[1, 1]],
+      metadatas: [{ z: 3 }],
+      cairn: { metadata: "replace" },
+    });
+    expect(replaced.status).toBe(200);
+    const got = await call("POST", `${C}/${id}/get`, { include: ["metadatas", "embeddings"] });
+    expect(got.json.ids).toEqual(["a", "b"]);
+    expect(got.json.metadatas).toEqual([{ z: 3 }, null]);
+    expect(got.json.embeddings).toEqual([
+      [1, 1],
+      [0, 1],
+    ]);
+    for (const [verb, cairn] of [
+      ["add", { on_duplicate: "skip" }],
+      ["upsert", { metadata: "overwrite" }],
+      ["upsert", { on_duplicate: "ignore" }],
+    ] as const) {
+      const bad = await call("POST", `${C}/${id}/${verb}`, { ids: ["c"], embeddings: [[1, 0]], cairn });
+      expect(bad.status, JSON.stringify(cairn)).toBe(422);
+    }
+  });
+
+  it('onDuplicate "ignore" as the server default; a request can still ask for the error', async () => {
+    app = createApp(client, { onDuplicate: "ignore" });
+    const id = await createCollection();
+    await call("POST", `${C}/${id}/add`, { ids: ["a"], embeddings: [[1, 0]], documents: ["old"] });
+    const plain = await call("POST", `${C}/${id}/add`, {
+      ids: ["a", "b"],
+      embeddings: [
+        [0, 1],
+        [0, 1],
+      ],
+    });
+    expect(plain.status).toBe(201);
+    const strict = await call("POST", `${C}/${id}/add`, {
+      ids: ["a", "c"],
+      embeddings: [
+        [0, 1],
+        [0, 1],
+      ],
+      cairn: { on_duplicate: "error" },
+    });
+    expect(strict.status).toBe(409);
+    expect(strict.json.code).toBe("DUPLICATE_ID");
+    const got = await call("POST", `${C}/${id}/get`, { include: ["documents"] });
+    expect(got.json.ids).toEqual(["a", "b"]);
+    expect(got.json.documents).toEqual(["old", null]);
+    expect(() => createApp(client, { onDuplicate: "skip" as never })).toThrow(/onDuplicate/);
   });
 
   it("query returns one row per embedding with nulls for excluded fields; delete returns the count", async () => {

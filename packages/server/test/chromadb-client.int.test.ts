@@ -15,6 +15,7 @@ import {
   type EmbeddingFunction,
 } from "chromadb";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startServer } from "../src";
 import { type CairnProcess, spawnCairn, tempDir } from "./helpers";
 
 /** A deterministic chromadb-style embedding function: letter counts (no model download). */
@@ -232,5 +233,75 @@ describe("chromadb client → cairn run", () => {
     await expect(admin.getDatabase({ name: "db-x", tenant: "tenant-x" })).rejects.toBeInstanceOf(
       ChromaNotFoundError,
     );
+  });
+});
+
+describe("chromadb client → startServer: the onDuplicate option", () => {
+  const servers: { close(): Promise<void> }[] = [];
+  const dirs: ReturnType<typeof tempDir>[] = [];
+  afterAll(async () => {
+    for (const s of servers) await s.close();
+    for (const d of dirs) d.remove();
+  });
+  async function serve(onDuplicate?: "error" | "ignore"): Promise<ChromaClient> {
+    const dir = tempDir("cairn-on-duplicate-");
+    dirs.push(dir);
+    const server = await startServer({
+      path: dir.dir,
+      port: 0,
+      logLevel: "silent",
+      ...(onDuplicate ? { onDuplicate } : {}),
+    });
+    servers.push(server);
+    return new ChromaClient({ host: "127.0.0.1", port: server.port });
+  }
+
+  it("default: an add with an existing id is a 409 DUPLICATE_ID and writes nothing", async () => {
+    const chroma = await serve();
+    const col = await chroma.createCollection({ name: "dup-default", embeddingFunction: null });
+    await col.add({ ids: ["a"], embeddings: [[1, 0, 0]], documents: ["old"] });
+    const error = await col
+      .add({
+        ids: ["a", "b"],
+        embeddings: [
+          [0, 1, 0],
+          [0, 0, 1],
+        ],
+      })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ChromaUniqueError);
+    expect(String(error.message)).toContain("already exist");
+    expect(await col.count()).toBe(1);
+  });
+
+  it('onDuplicate "ignore": existing ids are skipped silently, new ids written, old records unchanged', async () => {
+    const chroma = await serve("ignore");
+    const col = await chroma.createCollection({ name: "dup-ignore", embeddingFunction: null });
+    await col.add({ ids: ["a"], embeddings: [[1, 0, 0]], documents: ["old"], metadatas: [{ v: 1 }] });
+    await col.add({
+      ids: ["a", "b"],
+      embeddings: [
+        [0, 1, 0],
+        [0, 0, 1],
+      ],
+      documents: ["new", "b"],
+      metadatas: [{ v: 2 }, { v: 3 }],
+    });
+    const r = await col.get({ include: ["documents", "metadatas", "embeddings"] });
+    expect(r.ids).toEqual(["a", "b"]);
+    expect(r.documents).toEqual(["old", "b"]);
+    expect(r.metadatas).toEqual([{ v: 1 }, { v: 3 }]);
+    expect(r.embeddings[0]).toEqual([1, 0, 0]);
+    // Still atomic: a batch with a bad vector writes nothing, not even its new ids.
+    await expect(
+      col.add({
+        ids: ["a", "c"],
+        embeddings: [
+          [1, 0, 0],
+          [1, 0],
+        ],
+      }),
+    ).rejects.toBeInstanceOf(ChromaClientError);
+    expect(await col.count()).toBe(2);
   });
 });

@@ -56,6 +56,9 @@ describe("cairn CLI", () => {
     expect(port.stderr).toContain("INVALID_ARGUMENT");
     const level = await cairn(["run", "--log-level", "loud"]);
     expect(level.code).toBe(1);
+    const duplicates = await cairn(["run", "--on-duplicate", "skip"]);
+    expect(duplicates.code).toBe(1);
+    expect(duplicates.stderr).toContain("--on-duplicate");
   });
 
   it("vacuum compacts a database in place and keeps every record", async () => {

@@ -84,6 +84,61 @@ describe("HttpClient wire", () => {
     expect(JSON.parse(seen.find((r) => r.path.endsWith("/add"))!.body!).embeddings).toEqual([[1, 2]]);
   });
 
+  it("write options go to a Cairn server in the body's `cairn` field: one request, no read first", async () => {
+    const client = connect();
+    const col = await client.createCollection({ name: "opts", embeddingFunction: null });
+    await col.add({ ids: ["a"], embeddings: [[1, 2]], metadatas: [{ x: 1, y: 2 }] });
+    seen = [];
+    await col.upsert({ ids: ["a"], embeddings: [[1, 2]], metadatas: [{ z: 3 }] }, { metadata: "replace" });
+    await col.add(
+      {
+        ids: ["a", "b"],
+        embeddings: [
+          [0, 1],
+          [0, 1],
+        ],
+      },
+      { onDuplicate: "ignore" },
+    );
+    expect(seen.map((r) => r.path.split("/").at(-1))).toEqual(["upsert", "add"]);
+    expect(JSON.parse(seen[0]!.body!).cairn).toEqual({ metadata: "replace" });
+    expect(JSON.parse(seen[1]!.body!).cairn).toEqual({ on_duplicate: "ignore" });
+    expect((await col.get({ include: ["metadatas"] })).metadatas).toEqual([{ z: 3 }, null]);
+    // A plain add says "error" explicitly, so a server running with onDuplicate "ignore" cannot change it.
+    app = createApp(engine, { onDuplicate: "ignore" });
+    await expectCode(col.add({ ids: ["a"], embeddings: [[1, 2]] }), "DUPLICATE_ID");
+  });
+
+  it("to a server without Cairn's write options a replacing upsert is emulated (read, then null stale keys)", async () => {
+    const client = connect({}, (path, res) =>
+      path === "/api/v2/pre-flight-checks"
+        ? Response.json({ max_batch_size: 100, supports_base64_encoding: true })
+        : res,
+    );
+    const col = await client.createCollection({ name: "chroma-like", embeddingFunction: null });
+    await col.add({ ids: ["a"], embeddings: [[1, 2]], metadatas: [{ x: 1, y: 2 }] });
+    seen = [];
+    await col.upsert(
+      {
+        ids: ["a", "b"],
+        embeddings: [
+          [1, 2],
+          [2, 1],
+        ],
+        metadatas: [{ x: 5 }, { n: 1 }],
+      },
+      { metadata: "replace" },
+    );
+    expect(seen.map((r) => r.path.split("/").at(-1))).toEqual(["get", "upsert"]);
+    const sent = JSON.parse(seen[1]!.body!);
+    expect(sent.cairn).toBeUndefined();
+    expect(sent.metadatas).toEqual([{ x: 5, y: null }, { n: 1 }]);
+    expect((await col.get({ include: ["metadatas"] })).metadatas).toEqual([{ x: 5 }, { n: 1 }]);
+    seen = [];
+    await col.add({ ids: ["c"], embeddings: [[3, 3]] }, { onDuplicate: "ignore" });
+    expect(JSON.parse(seen[0]!.body!).cairn).toBeUndefined();
+  });
+
   it("update re-embeds changed documents only; records without a new vector keep theirs (null on the wire)", async () => {
     const client = connect();
     const col = await client.createCollection({

@@ -3,7 +3,7 @@
  */
 import type { ClientBackend, CollectionDescription } from "../collection/backend";
 import type { ValidatedSelection, ValidatedWrite } from "../collection/validate";
-import type { CollectionModel, Engine, Selection } from "../engine";
+import type { CollectionModel, Engine, Selection, WritePolicy } from "../engine";
 import { NotFoundError } from "../errors";
 import type { IncludeField } from "../types";
 import { CAIRN_VERSION } from "../version";
@@ -84,8 +84,13 @@ export class LocalBackend implements ClientBackend {
     this.engine.close();
   }
 
-  async write(collectionId: string, mode: "add" | "upsert" | "update", batch: ValidatedWrite) {
-    this.engine.writeRecords(collectionId, mode, batch);
+  async write(
+    collectionId: string,
+    mode: "add" | "upsert" | "update",
+    batch: ValidatedWrite,
+    policy: WritePolicy,
+  ) {
+    this.engine.writeRecords(collectionId, mode, batch, policy);
   }
   async get(
     collectionId: string,

@@ -4,7 +4,10 @@
  * embedding, result shapes — is written once above this interface.
  */
 import type { CollectionConfig } from "../config";
-import type { CollectionMetadata, GetColumns, IncludeField, QueryColumns } from "../types";
+import type { WritePolicy } from "../engine";
+
+export type { WritePolicy };
+import type { CollectionMetadata, GetColumns, IncludeField, Metadata, QueryColumns } from "../types";
 import type { ValidatedSelection, ValidatedWrite } from "./validate";
 
 /** A collection as a backend describes it. */
@@ -28,7 +31,13 @@ export interface DatabaseDescription {
 
 /** Record operations of one collection. Reads return Chroma's column-wise shapes (excluded fields `[]`). */
 export interface CollectionBackend {
-  write(collectionId: string, mode: "add" | "upsert" | "update", batch: ValidatedWrite): Promise<void>;
+  /** Writes a validated, embedded batch atomically under `policy` (duplicates on add, metadata on upsert). */
+  write(
+    collectionId: string,
+    mode: "add" | "upsert" | "update",
+    batch: ValidatedWrite,
+    policy: WritePolicy,
+  ): Promise<void>;
   get(
     collectionId: string,
     selection: ValidatedSelection,

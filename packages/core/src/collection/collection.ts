@@ -15,6 +15,7 @@ import type { CollectionMetadata, GetColumns, IncludeField, Metadata, QueryColum
 import type { CollectionBackend, CollectionDescription } from "./backend";
 import type {
   AddOptions,
+  AddWriteOptions,
   DeleteOptions,
   DeleteResult,
   GetOptions,
@@ -23,9 +24,17 @@ import type {
   QueryOptions,
   UpdateOptions,
   UpsertOptions,
+  UpsertWriteOptions,
 } from "./options";
 import { GetResult, QueryResult } from "./results";
-import { validateDelete, validateGet, validateQuery, type ValidatedWrite, validateWrite } from "./validate";
+import {
+  validateDelete,
+  validateGet,
+  validateQuery,
+  type ValidatedWrite,
+  validateWrite,
+  validateWritePolicy,
+} from "./validate";
 import { validateCollectionMetadata, validateCount, validateVectors } from "./validate-values";
 
 /** Why a collection has no embedding function (shown when texts are given). */
@@ -116,45 +125,60 @@ export class Collection<TMeta extends Metadata = Metadata> {
     }
   }
 
-  private async write(mode: "add" | "upsert" | "update", options: unknown): Promise<void> {
+  private async write(
+    mode: "add" | "upsert" | "update",
+    options: unknown,
+    writeOptions: unknown,
+  ): Promise<void> {
     const batch: ValidatedWrite = validateWrite(options, mode);
+    const policy = validateWritePolicy(writeOptions, mode);
     if (batch.ids.length === 0) return;
-    if (!batch.embeddings && batch.documents) {
-      if (mode === "update") {
-        const positions = batch.documents.flatMap((d, i) => (d === null ? [] : [i]));
+    if (batch.documents && (!batch.embeddings || batch.embeddings.includes(null))) {
+      // Records with a document and no vector of their own get one from the embedding function (an update
+      // without a new document keeps its stored vector).
+      const given = batch.embeddings;
+      const positions = batch.documents.flatMap((d, i) => (d === null || given?.[i] ? [] : [i]));
+      if (positions.length > 0 || mode !== "update") {
         const vectors = await this.embed(
           positions.map((i) => batch.documents![i]!),
           false,
           "documents",
         );
-        const embeddings: (Float32Array | undefined)[] = batch.ids.map(() => undefined);
+        const embeddings: (Float32Array | null)[] = given ? [...given] : batch.ids.map(() => null);
         positions.forEach((p, j) => {
-          embeddings[p] = vectors[j];
+          embeddings[p] = vectors[j]!;
         });
-        await this.backend.write(this.id, mode, { ...batch, embeddings: embeddings as Float32Array[] });
-        return;
+        batch.embeddings = embeddings;
       }
-      batch.embeddings = await this.embed(batch.documents as string[], false, "documents");
     }
-    await this.backend.write(this.id, mode, batch);
+    await this.backend.write(this.id, mode, batch, policy);
   }
 
   /**
-   * Adds records. Every id must be new: an existing id fails the whole call with `DUPLICATE_ID` and nothing
-   * is written (Chroma silently ignores it; use `upsert` to overwrite).
+   * Adds records. By default every id must be new: an existing id fails the whole call with `DUPLICATE_ID`
+   * and nothing is written (use `upsert` to overwrite). With `{ onDuplicate: "ignore" }` existing ids are
+   * skipped silently and the new ones written, atomically — Chroma's behaviour.
+   * @example await col.add({ ids: ["a"], documents: ["hello"] }, { onDuplicate: "ignore" })
    */
-  add(options: AddOptions): Promise<void> {
-    return this.write("add", options);
+  add(options: AddOptions, writeOptions?: AddWriteOptions): Promise<void> {
+    return this.write("add", options, writeOptions);
   }
 
-  /** Inserts new ids and updates existing ones (metadata merged key by key; `null` deletes a key). */
-  upsert(options: UpsertOptions): Promise<void> {
-    return this.write("upsert", options);
+  /**
+   * Inserts new ids and updates existing ones. Metadata is merged key by key (`null` deletes a key), or, with
+   * `{ metadata: "replace" }`, replaced as a whole — in one transaction either way.
+   * @example await col.upsert({ ids: ["a"], documents: ["v2"], metadatas: [{ v: 2 }] }, { metadata: "replace" })
+   */
+  upsert(options: UpsertOptions, writeOptions?: UpsertWriteOptions): Promise<void> {
+    return this.write("upsert", options, writeOptions);
   }
 
-  /** Updates existing records; a missing id fails the whole call with `NOT_FOUND` and nothing is written. */
+  /**
+   * Updates existing records; a missing id fails the whole call with `NOT_FOUND` and nothing is written. A
+   * `null` in `embeddings` keeps that record's vector (or embeds its new document).
+   */
   update(options: UpdateOptions): Promise<void> {
-    return this.write("update", options);
+    return this.write("update", options, undefined);
   }
 
   /** Records by ids and/or filters, in insertion order. */

@@ -37,15 +37,45 @@ export interface UpsertOptions {
 
 /**
  * Options of `update`: every id must exist (else `NOT_FOUND`, nothing written). Documents without embeddings
- * are re-embedded.
+ * are re-embedded. A `null` in `embeddings` means "no new vector for this record": its vector is kept (or,
+ * when the same record gets a new document, the document is embedded), so one call can mix new and kept
+ * vectors.
  * @example await col.update({ ids: ["a"], metadatas: [{ reviewed: true }] })
+ * @example await col.update({ ids: ["a", "b"], embeddings: [[0.1, 0.2], null], metadatas: [null, { reviewed: true }] })
  */
 export interface UpdateOptions {
   ids: string[];
-  embeddings?: EmbeddingInput[];
+  embeddings?: (EmbeddingInput | null)[];
   documents?: (string | null)[];
   metadatas?: (UpdateMetadata | null)[];
   uris?: (string | null)[];
+}
+
+/**
+ * The second argument of `add`: how ids that already exist are treated.
+ * @example await col.add({ ids, embeddings }, { onDuplicate: "ignore" })
+ */
+export interface AddWriteOptions {
+  /**
+   * `"error"` (default): an existing id fails the whole call with `DUPLICATE_ID` and nothing is written.
+   * `"ignore"`: existing ids are skipped silently (their stored records stay unchanged) and the new ids are
+   * written, atomically — what Chroma's `add` does.
+   */
+  onDuplicate?: "error" | "ignore";
+}
+
+/**
+ * The second argument of `upsert`: how the metadata of existing records is written.
+ * @example await col.upsert({ ids, embeddings, metadatas }, { metadata: "replace" })
+ */
+export interface UpsertWriteOptions {
+  /**
+   * `"merge"` (default, as Chroma): given keys overwrite, a `null` value deletes a key, keys not given stay.
+   * `"replace"`: each existing record's metadata becomes exactly `metadatas[i]` (a `null` entry, or no
+   * `metadatas` at all, leaves it without metadata; `null` values are dropped). One transaction, no read
+   * first. Documents and uris behave as in a merging upsert (an omitted or `null` one is kept).
+   */
+  metadata?: "merge" | "replace";
 }
 
 /**

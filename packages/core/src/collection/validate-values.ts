@@ -83,13 +83,31 @@ export function validateVector(value: unknown, path: string): Float32Array {
 
 /** Validates a list of vectors of one dimension. */
 export function validateVectors(value: unknown, path: string): Float32Array[] {
-  const vectors = expectArray(value, path).map((v, i) => validateVector(v, `${path}[${i}]`));
-  const dim = vectors[0]?.length;
+  return sameDimension(
+    expectArray(value, path).map((v, i) => validateVector(v, `${path}[${i}]`)),
+    path,
+  ) as Float32Array[];
+}
+
+/**
+ * Validates a list of vectors of one dimension where `null` entries are allowed (update: "no new vector for
+ * this record"). `undefined` entries count as `null`.
+ */
+export function validateVectorsWithHoles(value: unknown, path: string): (Float32Array | null)[] {
+  return sameDimension(
+    expectArray(value, path).map((v, i) => (v == null ? null : validateVector(v, `${path}[${i}]`))),
+    path,
+  );
+}
+
+function sameDimension(vectors: (Float32Array | null)[], path: string): (Float32Array | null)[] {
+  const first = vectors.findIndex((v) => v !== null);
+  const dim = vectors[first]?.length;
   vectors.forEach((v, i) => {
-    if (v.length !== dim) {
+    if (v !== null && v.length !== dim) {
       throw new DimensionMismatchError(
         "DIMENSION_MISMATCH",
-        `${path}[${i}]: every vector of a call must have the same dimension; ${path}[0] has ${dim}, ${path}[${i}] has ${v.length}`,
+        `${path}[${i}]: every vector of a call must have the same dimension; ${path}[${first}] has ${dim}, ${path}[${i}] has ${v.length}`,
         { details: { path: `${path}[${i}]`, expected: dim, got: v.length } },
       );
     }

@@ -14,12 +14,17 @@ import {
   validateIds,
   validateMetadata,
   validateVectors,
+  validateVectorsWithHoles,
 } from "./validate-values";
+import { DEFAULT_WRITE_POLICY, type WritePolicy } from "../engine";
 
-/** A validated write. Arrays are aligned with `ids`. */
+/**
+ * A validated write. Arrays are aligned with `ids`. `embeddings` has `null` entries only in an update (keep
+ * that record's vector, or embed its new document).
+ */
 export interface ValidatedWrite {
   ids: string[];
-  embeddings?: Float32Array[] | undefined;
+  embeddings?: (Float32Array | null)[] | undefined;
   documents?: (string | null)[] | undefined;
   metadatas?: (Record<string, MetadataValue | null> | null)[] | undefined;
   uris?: (string | null)[] | undefined;
@@ -62,9 +67,12 @@ export function validateWrite(input: unknown, verb: "add" | "upsert" | "update")
   rejectUnknownKeys(options, WRITE_KEYS, verb);
   const ids = validateIds(options.ids);
   const n = ids.length;
-  let embeddings: Float32Array[] | undefined;
+  let embeddings: (Float32Array | null)[] | undefined;
   if (options.embeddings !== undefined && options.embeddings !== null) {
-    embeddings = validateVectors(options.embeddings, "embeddings");
+    embeddings =
+      verb === "update"
+        ? validateVectorsWithHoles(options.embeddings, "embeddings")
+        : validateVectors(options.embeddings, "embeddings");
     if (embeddings.length !== n)
       throw invalidArgument("embeddings", `expected ${n} vectors (one per id), got ${embeddings.length}`);
   }
@@ -93,6 +101,33 @@ export function validateWrite(input: unknown, verb: "add" | "upsert" | "update")
     }
   }
   return { ids, embeddings, documents, metadatas, uris };
+}
+
+const POLICY_CHOICES = {
+  add: { key: "onDuplicate", values: ["error", "ignore"] },
+  upsert: { key: "metadata", values: ["merge", "replace"] },
+} as const;
+
+/**
+ * Validates the second argument of `add` (`{ onDuplicate }`) or `upsert` (`{ metadata }`) into a complete
+ * write policy (defaults for what is not given). Unknown keys are rejected like everywhere else.
+ */
+export function validateWritePolicy(input: unknown, verb: "add" | "upsert" | "update"): WritePolicy {
+  const policy: WritePolicy = { ...DEFAULT_WRITE_POLICY };
+  if (input === undefined || verb === "update") return policy;
+  const path = `${verb}() options`;
+  const options = expectOptionsObject(input, path);
+  const { key, values } = POLICY_CHOICES[verb];
+  rejectUnknownKeys(options, [key], path);
+  const value = options[key];
+  if (value === undefined) return policy;
+  if (typeof value !== "string" || !(values as readonly string[]).includes(value)) {
+    throw invalidArgument(
+      `${path}.${key}`,
+      `expected ${values.map((v) => JSON.stringify(v)).join(" or ")}, got ${describeValue(value)}`,
+    );
+  }
+  return { ...policy, [key]: value };
 }
 
 const INCLUDE_ALL: readonly IncludeField[] = ["documents", "embeddings", "metadatas", "distances", "uris"];

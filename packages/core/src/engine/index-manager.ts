@@ -13,6 +13,7 @@ import type { Logger } from "../types";
 import { type EngineIndex, type IndexFactory, indexParams } from "./index-factory";
 import { needsCompaction } from "./compaction";
 import { collectionIndexDir, snapshotCandidates, writeSnapshot } from "./snapshots";
+import type { Transactions } from "./transactor";
 import type { VectorChanges } from "./types";
 
 /** What the manager needs to know about a collection. */
@@ -41,6 +42,8 @@ export class IndexManager {
 
   constructor(
     private readonly db: Db,
+    /** Runs the manager's own transactions (a rebuild's read snapshot, snapshot registration). */
+    private readonly tx: Transactions,
     /** Database folder, or null for an in-memory database (no snapshots). */
     private readonly root: string | null,
     private readonly factory: IndexFactory,
@@ -174,12 +177,12 @@ export class IndexManager {
   /** Replaces a tombstone-heavy index with one built from the live vectors in SQLite (one read snapshot). */
   private rebuild(collection: CollectionInfo, state: IndexState): void {
     const params = indexParams(collection.config, state.dimension);
-    this.db.transaction(() => {
+    this.tx.read(() => {
       state.index = this.factory.create(params);
       state.efSearch = params.efSearch;
       state.watermark = 0;
       this.catchUp(state, collection.id, currentSeq(this.db));
-    })();
+    });
   }
 
   /**
@@ -198,7 +201,7 @@ export class IndexManager {
       }
       state.index.flush();
       const save = (target: string) => state.index.save(target, { watermark: state.watermark });
-      writeSnapshot(this.db, this.root, collection.id, state.watermark, save);
+      writeSnapshot(this.db, this.tx, this.root, collection.id, state.watermark, save);
       state.pending = 0;
     } catch (error) {
       // A failed snapshot costs replay time on the next open, never data: SQLite holds every write.

@@ -11,6 +11,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { type Db, deleteLease, findLease, type LeaseRow, writeLease } from "../storage";
+import type { Transactions } from "./transactor";
 
 /** How long a lease lasts unless released; longer than any snapshot write is expected to take. */
 export const LEASE_TTL_MS = 120_000;
@@ -46,19 +47,22 @@ export function leaseIsStale(holder: LeaseRow, now: number): boolean {
 
 /**
  * Takes the named lease for this connection, or renews it. Returns false when another live owner holds it.
- * Runs its own IMMEDIATE transaction (waits up to the busy timeout for the write lock).
+ * Runs its own IMMEDIATE transaction through `tx` (waits up to the busy timeout for the write lock).
  */
-export function tryAcquireLease(db: Db, name: string, ttlMs: number = LEASE_TTL_MS): boolean {
+export function tryAcquireLease(
+  tx: Transactions,
+  db: Db,
+  name: string,
+  ttlMs: number = LEASE_TTL_MS,
+): boolean {
   const owner = ownerOf(db);
-  return db
-    .transaction(() => {
-      const now = Date.now();
-      const holder = findLease(db, name);
-      if (holder && holder.owner !== owner && !leaseIsStale(holder, now)) return false;
-      writeLease(db, name, { owner, pid: process.pid, host: hostname(), expiresAt: now + ttlMs });
-      return true;
-    })
-    .immediate();
+  return tx.write(() => {
+    const now = Date.now();
+    const holder = findLease(db, name);
+    if (holder && holder.owner !== owner && !leaseIsStale(holder, now)) return false;
+    writeLease(db, name, { owner, pid: process.pid, host: hostname(), expiresAt: now + ttlMs });
+    return true;
+  });
 }
 
 /** Whether this connection holds the named lease (call inside a transaction for a stable answer). */
@@ -68,6 +72,6 @@ export function holdsLease(db: Db, name: string): boolean {
 }
 
 /** Releases the named lease if this connection holds it. */
-export function releaseLease(db: Db, name: string): void {
-  db.transaction(() => deleteLease(db, name, ownerOf(db))).immediate();
+export function releaseLease(tx: Transactions, db: Db, name: string): void {
+  tx.write(() => deleteLease(db, name, ownerOf(db)));
 }

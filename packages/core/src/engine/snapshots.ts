@@ -22,6 +22,7 @@ import { join } from "node:path";
 import { replaceFileDurably } from "../internal";
 import { type Db, pruneTombstones, registeredSnapshots, registerSnapshot } from "../storage";
 import { holdsLease, releaseLease, tryAcquireLease } from "./lease";
+import type { Transactions } from "./transactor";
 
 /** How many registered snapshots a collection keeps (another process may still be loading the previous one). */
 export const KEEP_SNAPSHOTS = 2;
@@ -63,6 +64,7 @@ function publishFolder(dir: string, seq: number, save: (target: string) => void)
  */
 export function writeSnapshot(
   db: Db,
+  tx: Transactions,
   root: string,
   collectionId: string,
   watermark: number,
@@ -72,30 +74,28 @@ export function writeSnapshot(
   const newest = registeredSnapshots(db, collectionId)[0];
   if (newest && newest.watermark > watermark) return "covered";
   const lease = `snapshot:${collectionId}`;
-  if (!tryAcquireLease(db, lease)) return "busy";
+  if (!tryAcquireLease(tx, db, lease)) return "busy";
   try {
     const dir = collectionIndexDir(root, collectionId);
     const name = publishFolder(dir, watermark, save);
-    const { owned, keep } = db
-      .transaction(() => {
-        registerSnapshot(db, collectionId, { name, watermark }, KEEP_SNAPSHOTS);
-        const registered = registeredSnapshots(db, collectionId);
-        const horizon = prune === "this" ? watermark : registered[1]?.watermark;
-        if (horizon !== undefined) pruneTombstones(db, collectionId, horizon);
-        return { owned: holdsLease(db, lease), keep: new Set(registered.map((r) => r.name)) };
-      })
-      .immediate();
+    const { owned, keep } = tx.write(() => {
+      registerSnapshot(db, collectionId, { name, watermark }, KEEP_SNAPSHOTS);
+      const registered = registeredSnapshots(db, collectionId);
+      const horizon = prune === "this" ? watermark : registered[1]?.watermark;
+      if (horizon !== undefined) pruneTombstones(db, collectionId, horizon);
+      return { owned: holdsLease(db, lease), keep: new Set(registered.map((r) => r.name)) };
+    });
     // Only the lease holder may delete: nobody else is publishing into this folder meanwhile.
     if (owned) removeUnregistered(dir, keep);
     return "written";
   } finally {
-    releaseQuietly(db, lease);
+    releaseQuietly(tx, db, lease);
   }
 }
 
-function releaseQuietly(db: Db, lease: string): void {
+function releaseQuietly(tx: Transactions, db: Db, lease: string): void {
   try {
-    releaseLease(db, lease);
+    releaseLease(tx, db, lease);
   } catch {
     // The lease expires by itself.
   }

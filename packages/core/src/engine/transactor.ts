@@ -18,7 +18,13 @@ const BUSY_RETRIES = 5;
 /** Minimum time between two integrity checks on the failure path. */
 const INTEGRITY_CHECK_INTERVAL_MS = 60_000;
 
-/** Transactions and error translation for one connection. */
+/** What code that only needs transactions (leases, snapshots, the index manager) gets of a {@link Transactor}. */
+export type Transactions = Pick<Transactor, "read" | "write">;
+
+/**
+ * Transactions and error translation for one connection. Every transaction of the engine goes through one
+ * of these: nothing else calls `db.transaction`.
+ */
 export class Transactor {
   private checkedAt = Number.NEGATIVE_INFINITY;
   private lastProblems: string | null = null;
@@ -30,13 +36,21 @@ export class Transactor {
     private readonly isClosed: () => boolean,
   ) {}
 
-  /** Runs `fn` in a read transaction (one consistent snapshot of the database). */
+  /**
+   * Runs `fn` in a read transaction (one consistent snapshot of the database). Inside another transaction it
+   * becomes a savepoint of that one (no retry there: only the outermost transaction can be retried).
+   */
   read<T>(fn: () => T): T {
+    if (this.db.open && this.db.inTransaction) return this.guard(() => this.db.transaction(fn)());
     return this.retryBusy(() => this.db.transaction(fn)());
   }
 
-  /** Runs `fn` in an IMMEDIATE write transaction; retries when the lock stayed taken past the busy timeout. */
+  /**
+   * Runs `fn` in an IMMEDIATE write transaction; retries when the lock stayed taken past the busy timeout.
+   * Inside another transaction it becomes a savepoint of that one.
+   */
   write<T>(fn: () => T): T {
+    if (this.db.open && this.db.inTransaction) return this.guard(() => this.db.transaction(fn)());
     return this.retryBusy(() => this.db.transaction(fn).immediate());
   }
 

@@ -99,6 +99,7 @@ function compactCollection(ctx: VacuumContext, collection: CollectionInfo): bool
   const outcome = ctx.tx.guard(() =>
     writeSnapshot(
       ctx.db,
+      ctx.tx,
       root,
       collection.id,
       watermark,

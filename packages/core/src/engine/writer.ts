@@ -1,6 +1,7 @@
 /**
- * The write path inside ONE SQLite transaction: dimension check, existence rules (add rejects existing ids,
- * update rejects missing ones), key-by-key metadata merge, and the vector changes for the index.
+ * The write path inside ONE SQLite transaction: dimension check, existence rules (add rejects or skips
+ * existing ids, update rejects missing ones), metadata merge or replacement, and the vector changes for the
+ * index. Every check runs before the first row is written, so a failing batch writes nothing.
  */
 import { ConflictError, DimensionMismatchError, NotFoundError } from "../errors";
 import {
@@ -14,7 +15,7 @@ import {
   updateRecord,
 } from "../storage";
 import type { Metadata, UpdateMetadata } from "../types";
-import type { VectorChanges, WriteBatch, WriteMode } from "./types";
+import type { VectorChanges, WriteBatch, WriteMode, WritePolicy } from "./types";
 
 const listIds = (ids: string[]): string =>
   ids
@@ -45,20 +46,16 @@ function dropNulls(metadata: UpdateMetadata | Metadata | null | undefined): Meta
   return Object.keys(out).length > 0 ? { ...out } : null;
 }
 
-/** Checks every vector against the collection's dimension, fixing it on the first write. */
-function checkDimension(
-  db: Db,
-  collectionId: string,
-  name: string,
-  dimension: number | null,
-  batch: WriteBatch,
-): void {
+/**
+ * Checks every vector against the collection's dimension. Returns the dimension the collection has after the
+ * write (the first vector's when it had none yet).
+ */
+function checkDimension(name: string, dimension: number | null, batch: WriteBatch): number | null {
   let expected = dimension;
   for (const [i, vector] of (batch.embeddings ?? []).entries()) {
     if (!vector) continue;
     if (expected === null) {
       expected = vector.length;
-      updateCollectionRow(db, collectionId, { dimension: expected });
     } else if (vector.length !== expected) {
       throw new DimensionMismatchError(
         "DIMENSION_MISMATCH",
@@ -68,15 +65,17 @@ function checkDimension(
       );
     }
   }
+  return expected;
 }
 
 function checkExistence(
   mode: WriteMode,
+  policy: WritePolicy,
   ids: string[],
   existing: Map<string, ExistingRecord>,
   name: string,
 ): void {
-  if (mode === "add") {
+  if (mode === "add" && policy.onDuplicate === "error") {
     const dup = ids.filter((id) => existing.has(id));
     if (dup.length > 0) {
       throw new ConflictError(
@@ -97,16 +96,37 @@ function checkExistence(
   }
 }
 
-/** Applies a validated batch; call inside an IMMEDIATE transaction. */
+/** What {@link writeBatch} did. */
+export interface WriteOutcome {
+  changes: VectorChanges;
+  /** The collection's dimension after the write (set by the first vector ever written). */
+  dimension: number | null;
+  /** Records written (ids skipped by `onDuplicate: "ignore"` are not counted). */
+  written: number;
+}
+
+/**
+ * Applies a validated batch; call inside an IMMEDIATE transaction. All checks (dimension, existence) run
+ * before the first row is written; a thrown error leaves the transaction to roll back.
+ */
 export function writeBatch(
   db: Db,
   collection: { id: string; name: string; dimension: number | null },
   mode: WriteMode,
   batch: WriteBatch,
-): VectorChanges {
-  checkDimension(db, collection.id, collection.name, collection.dimension, batch);
+  policy: WritePolicy,
+): WriteOutcome {
+  const dimension = checkDimension(collection.name, collection.dimension, batch);
   const existing = findExisting(db, collection.id, batch.ids);
-  checkExistence(mode, batch.ids, existing, collection.name);
+  checkExistence(mode, policy, batch.ids, existing, collection.name);
+  // `add` with onDuplicate "ignore": existing ids keep their stored record untouched.
+  const skip = mode === "add" && existing.size > 0;
+  const written = skip ? batch.ids.length - existing.size : batch.ids.length;
+  if (written === 0)
+    return { changes: { seq: 0, upserts: [], removals: [] }, dimension: collection.dimension, written };
+  if (dimension !== null && dimension !== collection.dimension)
+    updateCollectionRow(db, collection.id, { dimension });
+  const replace = mode === "upsert" && policy.metadata === "replace";
   const seq = nextSeq(db);
   const changes: VectorChanges = { seq, upserts: [], removals: [] };
   batch.ids.forEach((id, i) => {
@@ -115,6 +135,7 @@ export function writeBatch(
     const uri = batch.uris?.[i];
     const metadata = batch.metadatas?.[i];
     const stored = existing.get(id);
+    if (stored && skip) return;
     if (!stored) {
       // Validation guarantees a vector for every new record.
       const label = insertRecord(db, collection.id, seq, {
@@ -134,16 +155,16 @@ export function writeBatch(
       stored.label,
       seq,
       {
-        embedding: vector,
+        embedding: vector ?? undefined,
         document: nextDocument,
         uri: uri ?? stored.uri,
-        metadata: mergeMetadata(stored.metadata, metadata),
+        metadata: replace ? dropNulls(metadata) : mergeMetadata(stored.metadata, metadata),
       },
       nextDocument !== stored.document,
     );
     if (vector) changes.upserts.push({ label: stored.label, vector });
   });
-  return changes;
+  return { changes, dimension, written };
 }
 
 /** Deletes the given labels; call inside an IMMEDIATE transaction. */

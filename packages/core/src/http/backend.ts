@@ -2,13 +2,19 @@
  * A `ClientBackend` over Chroma's REST API v2: a Cairn server (`cairn run`) or, as far as the wire allows, a
  * Chroma server. Validation and embedding already happened in `Collection`; this only moves data.
  */
-import type { ClientBackend, CollectionDescription, DatabaseDescription } from "../collection/backend";
+import type {
+  ClientBackend,
+  CollectionDescription,
+  DatabaseDescription,
+  WritePolicy,
+} from "../collection/backend";
 import type { ValidatedSelection, ValidatedWrite } from "../collection/validate";
 import { NotFoundError } from "../errors";
 import type { CollectionMetadata, GetColumns, IncludeField, QueryColumns } from "../types";
 import { errorFromResponse } from "./errors";
 import { HttpTransport, type TransportOptions } from "./transport";
 import {
+  type CairnWriteOptionsJson,
   type CollectionJson,
   type GetResponseJson,
   type PreflightJson,
@@ -81,15 +87,18 @@ export class HttpBackend implements ClientBackend {
     return `${HttpBackend.collectionsPath(ns.tenant, ns.database)}/${enc(id)}${verb ? `/${verb}` : ""}`;
   }
 
-  /** Whether add/upsert/update may send base64 vectors; asked once, cached (a failed ask is retried later). */
-  private async base64(): Promise<boolean> {
+  /**
+   * What the server supports (base64 vectors, Cairn's write options); asked once, cached (a failed ask is
+   * retried later).
+   */
+  private capabilities(): Promise<PreflightJson> {
     this.preflight ??= this.http
       .request<PreflightJson>({ method: "GET", path: "/api/v2/pre-flight-checks" })
       .catch((error) => {
         this.preflight = undefined;
         throw error;
       });
-    return (await this.preflight).supports_base64_encoding === true;
+    return this.preflight;
   }
 
   async heartbeat(): Promise<number> {
@@ -236,13 +245,47 @@ export class HttpBackend implements ClientBackend {
     this.http.close();
   }
 
-  async write(collectionId: string, mode: "add" | "upsert" | "update", batch: ValidatedWrite): Promise<void> {
-    const base64 = batch.embeddings ? await this.base64() : false;
+  /**
+   * Writes a batch. To a Cairn server the policy travels in the body's `cairn` field (one request, one
+   * transaction on the server). A server without that extension (Chroma) gets a plain Chroma request: its add
+   * ignores existing ids whatever `onDuplicate` says, and a replacing upsert is emulated by reading the stored
+   * metadata first and deleting stale keys with `null` (two requests, not atomic).
+   */
+  async write(
+    collectionId: string,
+    mode: "add" | "upsert" | "update",
+    batch: ValidatedWrite,
+    policy: WritePolicy,
+  ): Promise<void> {
+    const capabilities = mode !== "update" || batch.embeddings ? await this.capabilities() : undefined;
+    const body = toWriteBody(batch, capabilities?.supports_base64_encoding === true);
+    if (mode !== "update" && capabilities?.cairn_write_options === true) {
+      const cairn: CairnWriteOptionsJson =
+        mode === "add" ? { on_duplicate: policy.onDuplicate } : { metadata: policy.metadata };
+      body.cairn = cairn;
+    } else if (mode === "upsert" && policy.metadata === "replace") {
+      body.metadatas = await this.replacingMetadatas(collectionId, batch);
+    }
     await this.http.request({
       method: "POST",
       path: this.recordPath(collectionId, mode),
-      body: toWriteBody(batch, base64),
+      body,
       codes: { 404: "COLLECTION_NOT_FOUND", 409: "DUPLICATE_ID" },
+    });
+  }
+
+  /** For a server without Cairn's write options: metadatas whose `null`s delete every stored key not given. */
+  private async replacingMetadatas(
+    collectionId: string,
+    batch: ValidatedWrite,
+  ): Promise<(Record<string, unknown> | null)[]> {
+    const stored = await this.get(collectionId, { ids: batch.ids }, {}, ["metadatas"]);
+    const old = new Map(stored.ids.map((id, j) => [id, stored.metadatas?.[j] ?? null] as const));
+    return batch.ids.map((id, i) => {
+      const next: Record<string, unknown> = Object.create(null);
+      for (const key of Object.keys(old.get(id) ?? {})) next[key] = null;
+      Object.assign(next, batch.metadatas?.[i] ?? {});
+      return Object.keys(next).length > 0 ? { ...next } : null;
     });
   }
 

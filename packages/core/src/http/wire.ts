@@ -54,6 +54,17 @@ export interface QueryResponseJson {
 export interface PreflightJson {
   max_batch_size?: number;
   supports_base64_encoding?: boolean;
+  /** A Cairn server's extension: it honours the `cairn` write-options field of add and upsert bodies. */
+  cairn_write_options?: boolean;
+}
+
+/**
+ * The Cairn extension field of add and upsert bodies (a Cairn server reads it; Chroma's schema has no such
+ * field): `on_duplicate` of add, `metadata` of upsert.
+ */
+export interface CairnWriteOptionsJson {
+  on_duplicate?: "error" | "ignore";
+  metadata?: "merge" | "replace";
 }
 
 /** Rebuilds a description; settings the server does not echo (e.g. `batch_size`) take their defaults. */

@@ -1,6 +1,7 @@
 /**
- * Model-based test: random sequences of add / upsert / update / delete / get / query / count / reopen run
- * against a real client and a plain in-memory model; every observable result must agree.
+ * Model-based test: random sequences of add / upsert / update / delete / get / query / count / reopen — and
+ * the write options (add ignoring duplicates, replacing upsert, update with `null` embeddings, batches with
+ * one bad record) — run against a real client and a plain in-memory model; every observable result must agree.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -132,6 +133,69 @@ const updateCmd = (id: string, metadata: UpdateMetadata | null, embedding: numbe
     m.set(id, { ...old, embedding: embedding ?? old.embedding, metadata: merge(old.metadata, metadata) });
   });
 
+const addIgnoreCmd = (b: Batch) =>
+  cmd(`add(${JSON.stringify(b.ids)}, { onDuplicate: "ignore" })`, async (m, r) => {
+    await r.col.add(b, { onDuplicate: "ignore" });
+    b.ids.forEach((id, i) => {
+      if (m.has(id)) return; // existing records stay exactly as they are
+      m.set(id, { embedding: b.embeddings[i]!, document: b.documents[i]!, metadata: clean(b.metadatas[i]!) });
+    });
+  });
+
+const upsertReplaceCmd = (b: Batch, metadatas: (UpdateMetadata | null)[]) =>
+  cmd(`upsert(${JSON.stringify(b.ids)}, { metadata: "replace" })`, async (m, r) => {
+    await r.col.upsert({ ...b, metadatas }, { metadata: "replace" });
+    b.ids.forEach((id, i) => {
+      const old = m.get(id);
+      const given = metadatas[i] ?? null;
+      // Replace: exactly the given keys (a null value means "absent"); nothing of the stored map survives.
+      const metadata = given
+        ? clean(Object.fromEntries(Object.entries(given).filter(([, v]) => v !== null)) as Metadata)
+        : null;
+      m.set(id, { embedding: b.embeddings[i]!, document: b.documents[i] ?? old?.document ?? null, metadata });
+    });
+  });
+
+/** A multi-record update whose `embeddings` may hold `null` ("keep this vector"); one missing id fails all. */
+const updateManyCmd = (
+  ids: string[],
+  embeddings: (number[] | null)[],
+  metadatas: (UpdateMetadata | null)[],
+) =>
+  cmd(
+    `update(${JSON.stringify(ids)}, ${JSON.stringify(embeddings.map((e) => (e ? "v" : null)))})`,
+    async (m, r) => {
+      const input = { ids, embeddings, metadatas };
+      if (ids.some((id) => !m.has(id))) {
+        await rejectsWith(r.col.update(input), "NOT_FOUND");
+        return;
+      }
+      await r.col.update(input);
+      ids.forEach((id, i) => {
+        const old = m.get(id)!;
+        m.set(id, {
+          ...old,
+          embedding: embeddings[i] ?? old.embedding,
+          metadata: merge(old.metadata, metadatas[i]!),
+        });
+      });
+    },
+  );
+
+/** A batch with one vector of the wrong dimension: nothing of it is written, whatever the write options. */
+const invalidBatchCmd = (b: Batch, verb: "add-ignore" | "upsert-replace" | "update") =>
+  cmd(`${verb}(${JSON.stringify(b.ids)}) with a bad vector`, async (_m, r) => {
+    const embeddings = b.embeddings.map((e, i) => (i === b.ids.length - 1 ? e.slice(1) : e));
+    const batch = { ...b, embeddings };
+    const attempt =
+      verb === "add-ignore"
+        ? r.col.add(batch, { onDuplicate: "ignore" })
+        : verb === "upsert-replace"
+          ? r.col.upsert(batch, { metadata: "replace" })
+          : r.col.update(batch);
+    await rejectsWith(attempt, "DIMENSION_MISMATCH");
+  });
+
 const deleteCmd = (ids: string[] | null, where: Where | null) =>
   cmd(`delete(${JSON.stringify(ids)}, ${JSON.stringify(where)})`, async (m, r) => {
     const ast = where ? parseWhere(where) : null;
@@ -192,6 +256,30 @@ const commands = [
   fc
     .tuple(idArb, updateMetaArb, fc.option(vectorArb, { nil: null }))
     .map(([id, meta, v]) => updateCmd(id, meta, v)),
+  batchArb.map(addIgnoreCmd),
+  batchArb
+    .chain((b) =>
+      fc.tuple(fc.constant(b), fc.array(updateMetaArb, { minLength: b.ids.length, maxLength: b.ids.length })),
+    )
+    .map(([b, metas]) => upsertReplaceCmd(b, metas)),
+  fc
+    .uniqueArray(idArb, { minLength: 1, maxLength: 3 })
+    .chain((ids) =>
+      fc
+        .tuple(
+          fc.array(fc.option(vectorArb, { nil: null }), { minLength: ids.length, maxLength: ids.length }),
+          fc.array(updateMetaArb, { minLength: ids.length, maxLength: ids.length }),
+        )
+        .map(([embeddings, metas]) => updateManyCmd(ids, embeddings, metas)),
+    ),
+  fc
+    .tuple(
+      batchArb.filter((b) => b.ids.length > 1),
+      fc.constantFrom("add-ignore", "upsert-replace", "update") as fc.Arbitrary<
+        "add-ignore" | "upsert-replace" | "update"
+      >,
+    )
+    .map(([b, verb]) => invalidBatchCmd(b, verb)),
   fc
     .tuple(
       fc.option(fc.uniqueArray(idArb, { minLength: 1, maxLength: 3 }), { nil: null }),

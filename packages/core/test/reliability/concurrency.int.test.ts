@@ -172,14 +172,17 @@ describe("index snapshots with several processes", () => {
     const open = () => new Engine({ path, logger: silentLogger, busyTimeoutMs: 5000, durability: "normal" });
     const a = open();
     const b = open();
-    const dbOf = (e: Engine) => (e as unknown as { db: Parameters<typeof tryAcquireLease>[0] }).db;
-    expect(tryAcquireLease(dbOf(a), "snapshot:x")).toBe(true);
-    expect(tryAcquireLease(dbOf(b), "snapshot:x")).toBe(false);
-    expect(tryAcquireLease(dbOf(a), "snapshot:x")).toBe(true); // renewal by the holder
-    releaseLease(dbOf(a), "snapshot:x");
-    expect(tryAcquireLease(dbOf(b), "snapshot:x", 1)).toBe(true);
+    type Ctx = { tx: Parameters<typeof tryAcquireLease>[0]; db: Parameters<typeof tryAcquireLease>[1] };
+    const ctxOf = (e: Engine) => (e as unknown as { ctx: Ctx }).ctx;
+    const take = (e: Engine, ttlMs?: number) =>
+      tryAcquireLease(ctxOf(e).tx, ctxOf(e).db, "snapshot:x", ttlMs);
+    expect(take(a)).toBe(true);
+    expect(take(b)).toBe(false);
+    expect(take(a)).toBe(true); // renewal by the holder
+    releaseLease(ctxOf(a).tx, ctxOf(a).db, "snapshot:x");
+    expect(take(b, 1)).toBe(true);
     await new Promise((r) => setTimeout(r, 5));
-    expect(tryAcquireLease(dbOf(a), "snapshot:x")).toBe(true); // b's lease expired
+    expect(take(a)).toBe(true); // b's lease expired
     a.close();
     b.close();
     // A holder whose process died is stale at once.

@@ -16,6 +16,7 @@ cairn run options:
   --host <address>      Interface to listen on (default 127.0.0.1)
   --port <n>            Port (default 8000; 0 = any free port)
   --allow-reset         Allow POST /api/v2/reset (deletes everything)
+  --on-duplicate <mode> add with an existing id: error (default, 409 DUPLICATE_ID) | ignore (as Chroma)
   --log-level <level>   debug | info | warn | error | silent (default info: one line per request)
   --max-body-mb <n>     Request body limit in MiB (default ${DEFAULT_MAX_BODY_BYTES / 1024 / 1024})
 

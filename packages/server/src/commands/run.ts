@@ -13,6 +13,7 @@ const OPTIONS = {
   host: { type: "string", default: "127.0.0.1" },
   port: { type: "string", default: "8000" },
   "allow-reset": { type: "boolean", default: false },
+  "on-duplicate": { type: "string", default: "error" },
   "log-level": { type: "string", default: "info" },
   "max-body-mb": { type: "string", default: String(DEFAULT_MAX_BODY_BYTES / 1024 / 1024) },
 } as const;
@@ -30,6 +31,9 @@ export async function runCommand(args: string[]): Promise<number> {
   const logLevel = values["log-level"];
   if (!isLogLevel(logLevel))
     throw invalidArgument("--log-level", `expected debug, info, warn, error or silent, got "${logLevel}"`);
+  const onDuplicate = values["on-duplicate"];
+  if (onDuplicate !== "error" && onDuplicate !== "ignore")
+    throw invalidArgument("--on-duplicate", `expected error or ignore, got "${onDuplicate}"`);
   const logger = createStreamLogger(process.stderr);
   const path = resolve(values.path);
   const server = await startServer({
@@ -37,6 +41,7 @@ export async function runCommand(args: string[]): Promise<number> {
     host: values.host,
     port: integer(values.port, "--port", 0, 65_535),
     allowReset: values["allow-reset"],
+    onDuplicate,
     maxBodyBytes: integer(values["max-body-mb"], "--max-body-mb", 1, 4096) * 1024 * 1024,
     logLevel,
     logger,

@@ -1,10 +1,12 @@
 /** Record operations of one collection (addressed by UUID): add, upsert, update, get, query, delete, count. */
 import {
+  type AddOptions,
   type Collection,
   EmbeddingError,
   type IncludeField,
   UnsupportedError,
   type UpdateOptions,
+  type UpsertOptions,
 } from "@cairndb/core";
 import { obj, ref, u32 } from "../schema";
 import { decodeEmbedding, getResultJson, queryResultJson } from "../wire";
@@ -19,6 +21,8 @@ interface WriteBody {
   documents?: (string | null)[] | null;
   metadatas?: (Record<string, unknown> | null)[] | null;
   uris?: (string | null)[] | null;
+  /** Cairn's extension (add and upsert): the write options of Cairn's HttpClient. */
+  cairn?: { on_duplicate?: "error" | "ignore" | null; metadata?: "merge" | "replace" | null } | null;
 }
 
 const orUndefined = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
@@ -42,38 +46,17 @@ function notEmbedding(path: string): EmbeddingError {
   );
 }
 
-const pick = <T>(values: T[] | undefined, positions: number[]): T[] | undefined =>
-  values && positions.map((i) => values[i]!);
-
 /**
- * Chroma's update allows `null` embeddings ("keep this record's vector"); core's update takes all or none. Such a
- * batch runs as two updates: the records with new vectors, then the rest (metadata/uri changes only).
+ * Chroma's update allows `null` embeddings ("keep this record's vector"), as core's update does: one call, one
+ * transaction. A new document needs its new embedding (the server never embeds).
  */
 async function update(collection: Collection, body: WriteBody): Promise<void> {
   const options = toWriteOptions(body);
-  const embeddings = options.embeddings;
-  const kept = embeddings ? embeddings.flatMap((e, i) => (e === null ? [i] : [])) : body.ids.map((_, i) => i);
-  const changedDocument = kept.find((i) => options.documents?.[i] != null);
-  if (changedDocument !== undefined) throw notEmbedding(`documents[${changedDocument}]`);
-  if (kept.length === 0) {
-    await collection.update(options as UpdateOptions);
-    return;
-  }
-  const moved = body.ids.flatMap((_, i) => (embeddings && embeddings[i] !== null ? [i] : []));
-  if (moved.length > 0) {
-    await collection.update({
-      ids: pick(body.ids, moved)!,
-      embeddings: pick(embeddings, moved) as number[][],
-      documents: pick(options.documents, moved),
-      metadatas: pick(options.metadatas, moved),
-      uris: pick(options.uris, moved),
-    } as UpdateOptions);
-  }
-  await collection.update({
-    ids: pick(body.ids, kept)!,
-    metadatas: pick(options.metadatas, kept),
-    uris: pick(options.uris, kept),
-  } as UpdateOptions);
+  const changedDocument = body.ids.findIndex(
+    (_, i) => options.documents?.[i] != null && options.embeddings?.[i] == null,
+  );
+  if (changedDocument >= 0) throw notEmbedding(`documents[${changedDocument}]`);
+  await collection.update(options as UpdateOptions);
 }
 
 const write = (verb: "add" | "upsert", payload: string, status: number): RouteDef => ({
@@ -82,16 +65,23 @@ const write = (verb: "add" | "upsert", payload: string, status: number): RouteDe
   operationId: `collection_${verb}`,
   summary:
     verb === "add"
-      ? "Adds records; an existing id fails the whole batch with 409 DUPLICATE_ID (Chroma ignores it silently)."
-      : "Inserts new ids and updates existing ones (metadata merged key by key).",
+      ? 'Adds records; an existing id fails the whole batch with 409 DUPLICATE_ID unless the server runs with onDuplicate "ignore" (Chroma\'s behaviour) or the body says `cairn.on_duplicate`.'
+      : 'Inserts new ids and updates existing ones (metadata merged key by key, or replaced with `cairn.metadata: "replace"`).',
   tag: "records",
   body: ref(payload),
   ok: { status, description: "Written", schema: obj({}) },
   errors: [400, 404, 409, 413, 422],
   async handle({ params, body }, env) {
     const collection = await collectionById(env, params);
-    // biome-ignore lint/suspicious/noExplicitAny: the body matched the payload schema; core validates the values.
-    await collection[verb](toWriteOptions(body) as any);
+    const options = toWriteOptions(body as WriteBody);
+    const cairn = (body as WriteBody).cairn;
+    if (verb === "add") {
+      await collection.add(options as AddOptions, {
+        onDuplicate: cairn?.on_duplicate ?? env.onDuplicate,
+      });
+    } else {
+      await collection.upsert(options as UpsertOptions, { metadata: cairn?.metadata ?? "merge" });
+    }
     return { status, body: {} };
   },
 });

@@ -57,10 +57,16 @@ export const systemRoutes: RouteDef[] = [
     ok: {
       status: 200,
       description: "Capabilities",
-      schema: obj({ max_batch_size: u32(), supports_base64_encoding: bool() }),
+      schema: obj({
+        max_batch_size: u32(),
+        supports_base64_encoding: bool(),
+        cairn_write_options: bool(),
+      }),
     },
     errors: [],
-    handle: () => ({ body: { max_batch_size: MAX_BATCH_SIZE, supports_base64_encoding: true } }),
+    handle: () => ({
+      body: { max_batch_size: MAX_BATCH_SIZE, supports_base64_encoding: true, cairn_write_options: true },
+    }),
   },
   {
     method: "get",

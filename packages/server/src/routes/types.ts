@@ -16,6 +16,8 @@ export interface RouteInput<TBody = unknown> {
 export interface RouteEnv {
   client: CairnClient;
   allowReset: boolean;
+  /** What `add` does with existing ids when the request has no `cairn.on_duplicate`. */
+  onDuplicate: "error" | "ignore";
 }
 
 /** A handler's answer (JSON body; status 200 unless given). */

@@ -3,6 +3,7 @@ import type { ClientFactory } from "./harness";
 import { filterScenarios } from "./filters";
 import { queryScenarios } from "./queries";
 import { recordScenarios } from "./records";
+import { writeOptionScenarios } from "./write-options";
 
 export { type ClientFactory, expectCode, LetterEmbeddingFunction, axis } from "./harness";
 
@@ -10,6 +11,7 @@ export { type ClientFactory, expectCode, LetterEmbeddingFunction, axis } from ".
 export function defineClientSuite(factory: ClientFactory): void {
   collectionScenarios(factory);
   recordScenarios(factory);
+  writeOptionScenarios(factory);
   queryScenarios(factory);
   filterScenarios(factory);
 }
