@@ -73,8 +73,11 @@ export interface Embedder {
   readonly runtime: "node" | "wasm";
   /** Absolute model file the session was created from. */
   readonly modelFile: string;
-  /** Unit-length embeddings, one per text, in order; `[]` for `[]`. Batches of `batchSize`. */
-  embed(texts: string[]): Promise<number[][]>;
+  /**
+   * Unit-length embeddings, one per text, in order; `[]` for `[]`. Runs in batches of `batchSize` (the
+   * option of {@link createEmbedder}, or of this call).
+   */
+  embed(texts: string[], options?: { batchSize?: number }): Promise<number[][]>;
   /** Releases the ONNX session. Later `embed` calls fail. */
   dispose(): Promise<void>;
 }
@@ -354,7 +357,9 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     }
   };
 
-  const embed = async (texts: string[]): Promise<number[][]> => {
+  const embed = async (texts: string[], callOptions?: { batchSize?: number }): Promise<number[][]> => {
+    const size =
+      callOptions?.batchSize === undefined ? batchSize : positiveInteger("batchSize", callOptions.batchSize);
     if (!Array.isArray(texts))
       throw new EmbedderError("INVALID_INPUT", "texts: expected an array of strings.");
     const bad = texts.findIndex((t) => typeof t !== "string");
@@ -363,8 +368,8 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     }
     if (released) throw new EmbedderError("INVALID_INPUT", "embed() called after dispose().");
     const out: number[][] = [];
-    for (let start = 0; start < texts.length; start += batchSize) {
-      const batch = texts.slice(start, start + batchSize);
+    for (let start = 0; start < texts.length; start += size) {
+      const batch = texts.slice(start, start + size);
       try {
         out.push(...(await runBatch(batch)));
       } catch (e) {
