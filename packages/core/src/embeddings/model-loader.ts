@@ -180,11 +180,15 @@ export function setRuntimeImporter(importer?: () => Promise<unknown>): void {
   models.clear();
 }
 
+/**
+ * Whether the import failed because the package itself is absent, not one of its dependencies (whose message
+ * names the missing dependency, "imported from …/@cairndb/default-embed/…").
+ */
 function isModuleNotFound(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
   return (
     (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") &&
-    String((e as Error).message).includes(RUNTIME_PACKAGE)
+    String((e as Error).message).includes(`'${RUNTIME_PACKAGE}'`)
   );
 }
 
@@ -219,12 +223,10 @@ export function isNotInstalled(e: unknown): boolean {
 
 function runtimeMissing(e: unknown): EmbeddingError {
   const installed = !isModuleNotFound(e);
-  const problem = !installed
-    ? `${RUNTIME_PACKAGE} is not installed`
-    : `${RUNTIME_PACKAGE} could not be loaded (${errorText(e)})`;
+  const problem = installed ? `could not be loaded (${errorText(e)})` : "is not installed";
   return new EmbeddingError(
     "EMBEDDING_RUNTIME_MISSING",
-    `The default embedding function runs the model with ${RUNTIME_PACKAGE}, but ${problem}. ` +
+    `The default embedding function runs its model with ${RUNTIME_PACKAGE}, which ${problem}. ` +
       `Install it with \`${RUNTIME_INSTALL}\`, or use another embedding function (HashEmbeddingFunction, ` +
       "OpenAIEmbeddingFunction), or create the collection with embeddingFunction: null and pass vectors.",
     { cause: e, details: { package: RUNTIME_PACKAGE, install: RUNTIME_INSTALL, installed } },
