@@ -125,6 +125,47 @@ describe.each(["node", "wasm"] as const)("createEmbedder on the %s runtime", (ru
   });
 });
 
+describe("createEmbedder: pooling", () => {
+  it("equals a hand-computed attention-masked mean of transformers.js's raw hidden states, L2-normalised", async () => {
+    type RawPipeline = ((texts: string[], o: object) => Promise<{ data: Float32Array; dims: number[] }>) & {
+      tokenizer(texts: string[], o: object): { attention_mask: { data: BigInt64Array; dims: number[] } };
+      dispose(): Promise<void>;
+    };
+    const tf = (await import("@huggingface/transformers")) as unknown as {
+      env: Record<string, unknown>;
+      pipeline(task: string, model: string, options: object): Promise<RawPipeline>;
+    };
+    tf.env.allowRemoteModels = false;
+    const raw = await tf.pipeline("feature-extraction", tinyModelDir, { dtype: "fp32", device: "cpu" });
+    const hidden = await raw(TEXTS, { pooling: "none" });
+    const mask = raw.tokenizer(TEXTS, { padding: true, truncation: true }).attention_mask;
+    await raw.dispose();
+    const [n = 0, seq = 0, dim = 0] = hidden.dims;
+    expect(mask.dims).toEqual([n, seq]);
+    const expected: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      const sum = new Float64Array(dim);
+      let count = 0;
+      for (let t = 0; t < seq; t++) {
+        if (mask.data[i * seq + t] === 0n) continue;
+        count++;
+        for (let d = 0; d < dim; d++)
+          sum[d] = (sum[d] as number) + (hidden.data[(i * seq + t) * dim + d] as number);
+      }
+      const mean = Array.from(sum, (v) => v / count);
+      const length = norm(mean);
+      expected.push(mean.map((v) => v / length));
+    }
+    const embedder = await createEmbedder({ modelDir: tinyModelDir, runtime: "node" });
+    const actual = await embedder.embed(TEXTS);
+    await embedder.dispose();
+    expect(maxAbsDiff(actual, expected)).toBeLessThan(1e-6);
+    // Not CLS pooling: the first token's vector is different.
+    const cls = Array.from(hidden.data.subarray(0, dim));
+    expect(maxAbsDiff(actual.slice(0, 1), [cls.map((v) => v / norm(cls))])).toBeGreaterThan(1e-3);
+  });
+});
+
 describe("createEmbedder: inputs and limits", () => {
   it("truncates to maxLength tokens (special tokens included)", async () => {
     // The first 8 tokens are "[CLS] hello world world world world world world": equal after truncation.
