@@ -51,6 +51,20 @@ module.exports = {
       to: { path: "hnswlib-node" },
     },
     {
+      name: "only-embeddings-imports-the-model-runtime",
+      comment: "@cairndb/default-embed is an optional peer: imported lazily by embeddings/ only",
+      severity: "error",
+      from: { path: core, pathNot: mod("embeddings") },
+      to: { path: "(^|/)(@cairndb/default-embed|packages/default-embed)(/|$)" },
+    },
+    {
+      name: "default-embed-stands-alone",
+      comment: "@cairndb/default-embed must not depend on core (core loads it)",
+      severity: "error",
+      from: { path: "^packages/default-embed/" },
+      to: { path: "(^packages/core/|@cairndb/core)" },
+    },
+    {
       name: "packages-use-core-public-api",
       comment: "server and adapters import @cairndb/core only, never its files",
       severity: "error",

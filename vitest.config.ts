@@ -8,6 +8,7 @@ export default defineConfig({
     // In-process tests run against the sources; spawned processes and examples use the built dist.
     alias: {
       "@cairndb/core": src("core"),
+      "@cairndb/default-embed": src("default-embed"),
       "@cairndb/server": src("server"),
       "@cairndb/langchain": src("langchain"),
       "@cairndb/llamaindex": src("llamaindex"),

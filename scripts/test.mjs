@@ -20,6 +20,7 @@ failed +=
     "--config",
     ".dependency-cruiser.cjs",
     "packages/core/src",
+    "packages/default-embed/src",
     "packages/server/src",
     "packages/langchain/src",
     "packages/llamaindex/src",

@@ -7,6 +7,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: "node20",
-  // Native addons and the model runtime stay external: they are loaded from node_modules at run time.
-  external: ["better-sqlite3", "hnswlib-node", "@huggingface/transformers"],
+  // Native addons and the model runtime stay external: they are loaded from node_modules at run time
+  // (`@cairndb/default-embed` is an optional peer dependency, imported on the first default-EF call).
+  external: ["better-sqlite3", "hnswlib-node", "@cairndb/default-embed"],
 });

@@ -15,6 +15,8 @@ export const SERVER_DIR = here("..");
 /** The built CLI. */
 export const CLI = here("../dist/cli.js");
 const CORE_DIR = here("../../core");
+// Core imports it for the default embedding function (`cairn models pull` verifies with it).
+const DEFAULT_EMBED_DIR = here("../../default-embed");
 const CHROMA_CLI = here("../node_modules/chromadb/dist/cli.mjs");
 
 /** A fresh temp directory and its removal. */
@@ -42,22 +44,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * test files from building at the same time.
  */
 export async function ensureBuilt(): Promise<void> {
-  const ready = () => existsSync(CLI) && existsSync(join(CORE_DIR, "dist/index.js"));
+  const ready = () =>
+    existsSync(CLI) &&
+    existsSync(join(CORE_DIR, "dist/index.js")) &&
+    existsSync(join(DEFAULT_EMBED_DIR, "dist/index.js"));
   if (ready()) return;
   const lock = join(tmpdir(), "cairn-server-build.lock");
   try {
     mkdirSync(lock);
   } catch {
     for (let i = 0; i < 600 && !ready(); i++) await sleep(500);
-    if (!ready())
-      throw new Error(
-        `dist not built after waiting; build with: cd packages/core && npx tsup && cd ../server && npx tsup`,
-      );
+    if (!ready()) throw new Error(`dist not built after waiting; build with: npm run build`);
     return;
   }
   try {
-    for (const dir of [CORE_DIR, SERVER_DIR]) {
-      if (dir === CORE_DIR && existsSync(join(CORE_DIR, "dist/index.js"))) continue;
+    for (const dir of [DEFAULT_EMBED_DIR, CORE_DIR, SERVER_DIR]) {
+      if (dir !== SERVER_DIR && existsSync(join(dir, "dist/index.js"))) continue;
       const r = spawnSync("npx", ["--no-install", "tsup"], { cwd: dir, stdio: "pipe", encoding: "utf8" });
       if (r.status !== 0) throw new Error(`tsup failed in ${dir}:\n${r.stderr}`);
     }

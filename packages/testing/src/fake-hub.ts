@@ -1,7 +1,7 @@
 /**
  * A fake Hugging Face hub on loopback: serves a model directory under `/<org>/<name>/resolve/<revision>/<file>`
- * (what transformers.js requests when `env.remoteHost` points here), counts requests, and can be made slow or
- * black-holed (accepts connections, never answers) to test timeouts.
+ * (the hub's download URLs, which core requests when `remoteHost` points here), counts requests, and can be
+ * made slow or black-holed (accepts connections, never answers) to test timeouts.
  */
 import { createReadStream, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";

@@ -1,7 +1,8 @@
 /**
- * A tiny, deterministic, BERT-compatible model directory for transformers.js `feature-extraction`, generated
- * without Python or any dependency: a hand-encoded ONNX graph plus a WordPiece tokenizer. The vectors carry a
- * crude lexical signal only; the point is to drive the real model-loading and pooling code offline and fast.
+ * A tiny, deterministic, BERT-compatible model directory for `feature-extraction` (@cairndb/default-embed and
+ * transformers.js both load it), generated without Python or any dependency: a hand-encoded ONNX graph plus a
+ * WordPiece tokenizer. The vectors carry a crude lexical signal only; the point is to drive the real
+ * model-loading and pooling code offline and fast.
  *
  * Graph (ONNX IR 7, opset 13): `input_ids`, `attention_mask`, `token_type_ids` (int64 [batch, seq]) →
  * Gather(word embeddings) + Gather(type embeddings) → MatMul(dense D×D) → Tanh → × attention mask →

@@ -8,16 +8,18 @@ import {
   embedBatch,
   errorText,
   getModel,
+  importRuntime,
   isModelDtype,
+  isNotInstalled,
   KNOWN_DIMENSIONS,
   loadModel,
+  locateModel,
   type ModelDownloadProgress,
   type ModelDtype,
   type ModelLocationOptions,
   type ModelSettings,
   requiredModelFiles,
   resolveModelSettings,
-  serialised,
 } from "./model-loader";
 import type { EmbeddingFunction } from "./types";
 
@@ -195,39 +197,72 @@ export interface PullModelResult {
   modelDir: string;
   /** The required files, paths relative to `modelDir`. */
   files: { path: string; bytes: number }[];
-  /** Vector length measured by embedding a probe text. */
+  /**
+   * Vector length, measured by embedding a probe text when `@cairndb/default-embed` is installed, else
+   * `hidden_size` of config.json.
+   */
   dimension: number;
 }
 
 /**
  * Downloads a model into `dir` (nothing is fetched when `dir` already holds it) through the same code path as
- * {@link DefaultEmbeddingFunction}, checks the required files, loads it once and checks the vector length
- * against `hidden_size` in config.json. `CAIRN_MODELS_DIR` is not consulted. Backs `cairn models pull [--dir]`.
- * @throws EmbeddingError `MODEL_UNAVAILABLE` when the download or the verification fails.
+ * {@link DefaultEmbeddingFunction}, checks the required files and, when `@cairndb/default-embed` is installed,
+ * loads it once and checks the vector length against `hidden_size` in config.json. `CAIRN_MODELS_DIR` is not
+ * consulted. Backs `cairn models pull [--dir]`.
+ * @throws EmbeddingError `MODEL_UNAVAILABLE` when the download or the verification fails;
+ *   `EMBEDDING_RUNTIME_MISSING` when `@cairndb/default-embed` is installed but cannot be loaded.
  */
 export async function pullModel(options: PullModelOptions = {}): Promise<PullModelResult> {
   const { dir, onProgress, ...rest } = options;
   const settings = resolveModelSettings({ ...rest, cacheDir: dir ?? defaultModelCacheDir() }, false);
-  const loaded = await serialised(() => loadModel(settings, onProgress));
+  const modelDir = await locateModel(settings, onProgress);
   const files = requiredModelFiles(settings.dtype).map((path) => ({
     path,
-    bytes: statSync(join(loaded.dir, path), { throwIfNoEntry: false })?.size ?? 0,
+    bytes: statSync(join(modelDir, path), { throwIfNoEntry: false })?.size ?? 0,
   }));
-  const [probe] = await embedBatch(loaded, ["cairn model check"]);
-  const dimension = probe?.length ?? 0;
-  const config = JSON.parse(readFileSync(join(loaded.dir, "config.json"), "utf8")) as {
-    hidden_size?: unknown;
-  };
+  let config: { hidden_size?: unknown };
+  try {
+    config = JSON.parse(readFileSync(join(modelDir, "config.json"), "utf8"));
+  } catch (e) {
+    throw new EmbeddingError(
+      "MODEL_UNAVAILABLE",
+      `Model "${settings.model}" in ${modelDir} has an unreadable config.json (${errorText(e)}). Delete the directory and pull again.`,
+      { cause: e, details: { dir: modelDir } },
+    );
+  }
   const expected =
     typeof config.hidden_size === "number" ? config.hidden_size : KNOWN_DIMENSIONS[settings.model];
+  // With the runtime installed the model is loaded and a probe embedded; without it (pulling on a machine
+  // that only prepares models) the files and config.json are checked.
+  let dimension = expected ?? 0;
+  if (await runtimeInstalled()) {
+    const loaded = await loadModel({ ...settings, modelPath: modelDir });
+    try {
+      const [probe] = await embedBatch(loaded, ["cairn model check"]);
+      dimension = probe?.length ?? 0;
+    } finally {
+      await loaded.embedder.dispose();
+    }
+  }
   const missing = files.filter((f) => f.bytes === 0).map((f) => f.path);
   if (missing.length > 0 || dimension === 0 || (expected !== undefined && expected !== dimension)) {
     throw new EmbeddingError(
       "MODEL_UNAVAILABLE",
-      `Model "${settings.model}" in ${loaded.dir} failed verification (missing files: ${missing.join(", ") || "none"}; ` +
+      `Model "${settings.model}" in ${modelDir} failed verification (missing files: ${missing.join(", ") || "none"}; ` +
         `vector length ${dimension}, expected ${expected ?? "any"}). Delete the directory and pull again.`,
-      { details: { dir: loaded.dir, missing, dimension, expected } },
+      { details: { dir: modelDir, missing, dimension, expected } },
     );
   }
-  return { dir: settings.cacheDir, modelDir: loaded.dir, files, dimension };
+  return { dir: settings.cacheDir, modelDir, files, dimension };
+}
+
+/** Whether `@cairndb/default-embed` can be imported (a broken install still throws). */
+async function runtimeInstalled(): Promise<boolean> {
+  try {
+    await importRuntime();
+    return true;
+  } catch (e) {
+    if ((e as EmbeddingError).code === "EMBEDDING_RUNTIME_MISSING" && isNotInstalled(e)) return false;
+    throw e;
+  }
 }

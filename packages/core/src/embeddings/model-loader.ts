@@ -1,10 +1,12 @@
 /**
- * Finding, downloading and loading transformers.js feature-extraction models for the default embedding
- * function (and `pullModel`). Internal to `embeddings/`: the public surface is in `default.ts`.
+ * Finding, downloading and loading the sentence-transformer ONNX models of the default embedding function (and
+ * `pullModel`). Downloads are plain fetches into the cache; inference is `@cairndb/default-embed`, an optional
+ * peer dependency imported on first use. Internal to `embeddings/`: the public surface is in `default.ts`.
  */
 import { existsSync, statSync } from "node:fs";
+import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { EmbeddingError, invalidArgument } from "../errors";
 
 /** The model Chroma's default embedding function uses (transformers.js port of sentence-transformers'). */
@@ -95,7 +97,6 @@ export function resolveModelSettings(options: ModelLocationOptions, useModelsDir
     model: options.model ?? DEFAULT_MODEL,
     revision: options.revision ?? "main",
     dtype,
-    // Always absolute: transformers.js prefixes anything that looks like "org/name" with its own model path.
     modelPath: options.modelPath ? resolve(options.modelPath) : undefined,
     modelsDir: modelsDir ? resolve(modelsDir) : undefined,
     cacheDir: options.cacheDir ? resolve(options.cacheDir) : defaultModelCacheDir(),
@@ -132,231 +133,224 @@ function findIn(root: string, label: string, s: ModelSettings, searched: string[
   return undefined;
 }
 
-// ---- transformers.js: loaded lazily, once ------------------------------------------------------------------
+// ---- the runtime: @cairndb/default-embed, imported lazily, once -------------------------------------------
 
-interface OutputTensor {
-  data: Float32Array;
-  dims: number[];
-  dispose?(): void;
+/** The part of `@cairndb/default-embed` core uses (kept structural: core has no type dependency on it). */
+export interface RuntimeEmbedder {
+  readonly dimension: number;
+  readonly runtime: string;
+  embed(texts: string[], options?: { batchSize?: number }): Promise<number[][]>;
+  dispose(): Promise<void>;
 }
-type Extractor = (texts: string[], options: { pooling: "mean"; normalize: boolean }) => Promise<OutputTensor>;
-interface TransformersModule {
-  env: Record<string, unknown>;
-  pipeline(task: "feature-extraction", model: string, options: Record<string, unknown>): Promise<Extractor>;
+/** What `import("@cairndb/default-embed")` must provide. */
+export interface RuntimeModule {
+  createEmbedder(options: {
+    modelDir: string;
+    dtype: ModelDtype;
+    batchSize?: number;
+  }): Promise<RuntimeEmbedder>;
 }
-/** A loaded feature-extraction pipeline and the directory its files came from. */
+/** A loaded model and the directory its files came from. */
 export interface LoadedModel {
-  extractor: Extractor;
+  embedder: RuntimeEmbedder;
   /** Absolute directory the files were loaded from. */
   dir: string;
 }
 
-// Module-level state, deliberately: these cache pure resources (the library module and loaded ONNX sessions,
-// which cost ~100 MB each), never settings. The key holds every setting that decides which files are loaded,
-// so two clients with different options never share a pipeline, and concurrent first calls share one load.
-let transformers: Promise<TransformersModule> | undefined;
-const pipelines = new Map<string, Promise<LoadedModel>>();
-// transformers.js's `env` is a process-wide singleton, and v4 ignores per-call cache_dir/local_files_only:
-// every load sets the global fields it needs, so loads must never interleave. They queue on this chain.
-let loadChain: Promise<unknown> = Promise.resolve();
+/** The package that runs the default embedding function, and the one command that installs it. */
+export const RUNTIME_PACKAGE = "@cairndb/default-embed";
+export const RUNTIME_INSTALL = `npm install ${RUNTIME_PACKAGE}`;
 
-/** Runs `task` after every earlier load has settled (see `loadChain`). */
-export function serialised<T>(task: () => Promise<T>): Promise<T> {
-  const run = loadChain.then(task, task);
-  loadChain = run.catch(() => undefined);
-  return run;
-}
+const importDefaultEmbed = (): Promise<unknown> => import("@cairndb/default-embed");
+let runtimeImporter: () => Promise<unknown> = importDefaultEmbed;
+// Module-level state, deliberately: these cache pure resources (the runtime module and loaded ONNX sessions,
+// which cost ~100 MB each), never settings. The key of `models` holds every setting that decides which files
+// are loaded, so two clients with different options never share a session, and concurrent first calls share
+// one load.
+let runtime: Promise<RuntimeModule> | undefined;
+const models = new Map<string, Promise<LoadedModel>>();
 
-function importTransformers(): Promise<TransformersModule> {
-  transformers ??= (
-    import("@huggingface/transformers") as Promise<unknown> as Promise<TransformersModule>
-  ).catch((e) => {
-    transformers = undefined;
-    throw new EmbeddingError(
-      "MODEL_UNAVAILABLE",
-      `Cannot load @huggingface/transformers (the runtime of the default embedding function): ${errorText(e)}. ` +
-        "Reinstall @cairndb/core, or pass another embedding function such as HashEmbeddingFunction or OpenAIEmbeddingFunction.",
-      { cause: e },
-    );
-  });
-  return transformers;
-}
-
-/** A fetch for transformers.js, plus a way to wait until every request it started has settled. */
-interface TrackedFetch {
-  fetch: typeof fetch;
-  /** Resolves when no request is pending (or after `ms`, whichever comes first). */
-  settled(ms: number): Promise<void>;
+/**
+ * Test seam: replaces `import("@cairndb/default-embed")` (pass nothing to restore it) and forgets the loaded
+ * runtime and models. Not exported from the package.
+ */
+export function setRuntimeImporter(importer?: () => Promise<unknown>): void {
+  runtimeImporter = importer ?? importDefaultEmbed;
+  runtime = undefined;
+  models.clear();
 }
 
 /**
- * A fetch with a connect timeout (no response headers within `ms`) and a read timeout (no body bytes for `ms`).
- * A total timeout would kill a large download on a slow but healthy link. It counts the requests still
- * pending (a 200 body counts until it is read), so a failed load can wait for the requests transformers.js
- * left running before the next load changes the global env.
+ * Whether the import failed because the package itself is absent, not one of its dependencies (whose message
+ * names the missing dependency, "imported from …/@cairndb/default-embed/…").
  */
-function trackedFetch(ms: number): TrackedFetch {
-  let pending = 0;
-  let waiters: (() => void)[] = [];
-  const settle = () => {
-    if (--pending > 0) return;
-    for (const wake of waiters) wake();
-    waiters = [];
-  };
-  const fetchFn: typeof fetch = async (input, init) => {
-    pending++;
-    let open = true;
-    const finish = () => {
-      if (!open) return;
-      open = false;
-      settle();
-    };
-    const controller = new AbortController();
-    const url = String(input instanceof Request ? input.url : input);
-    const abort = () => controller.abort(new DOMException(`${url}: no data for ${ms} ms`, "TimeoutError"));
-    let timer = setTimeout(abort, ms);
-    let response: Response;
-    try {
-      response = await fetch(input, { ...init, signal: controller.signal });
-    } catch (e) {
-      finish();
-      throw e;
-    } finally {
-      clearTimeout(timer);
-    }
-    const reader = response.status === 200 ? response.body?.getReader() : undefined;
-    if (!reader) {
-      finish();
-      return response;
-    }
-    const body = new ReadableStream<Uint8Array>({
-      async pull(stream) {
-        timer = setTimeout(abort, ms);
-        try {
-          const { done, value } = await reader.read();
-          if (done) {
-            finish();
-            stream.close();
-          } else stream.enqueue(value);
-        } catch (e) {
-          finish();
-          stream.error(e);
-        } finally {
-          clearTimeout(timer);
-        }
-      },
-      cancel: (reason) => {
-        finish();
-        return reader.cancel(reason);
-      },
-    });
-    const { status, statusText, headers } = response;
-    return new Response(body, { status, statusText, headers });
-  };
-  const settled = (limit: number) =>
-    pending === 0
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, limit);
-          waiters.push(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-  return { fetch: fetchFn, settled };
+function isModuleNotFound(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return (
+    (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") &&
+    String((e as Error).message).includes(`'${RUNTIME_PACKAGE}'`)
+  );
 }
 
-/** Runs `task` with transformers' global env set for this load, then restores the previous values. */
-async function withEnv<T>(
-  tf: TransformersModule,
-  settings: Record<string, unknown>,
-  task: () => Promise<T>,
-): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(settings).map((k) => [k, tf.env[k]]));
-  Object.assign(tf.env, settings);
+/** The runtime module; `EMBEDDING_RUNTIME_MISSING` when it is not installed or does not load. */
+export function importRuntime(): Promise<RuntimeModule> {
+  runtime ??= runtimeImporter().then(
+    (loaded) => {
+      const mod = loaded as Partial<RuntimeModule> & { default?: Partial<RuntimeModule> };
+      const createEmbedder = mod.createEmbedder ?? mod.default?.createEmbedder;
+      if (typeof createEmbedder !== "function") {
+        throw new EmbeddingError(
+          "EMBEDDING_RUNTIME_MISSING",
+          `${RUNTIME_PACKAGE} was loaded but has no createEmbedder export: the installed version does not match @cairndb/core. Reinstall it with \`${RUNTIME_INSTALL}\`.`,
+        );
+      }
+      return { createEmbedder } as RuntimeModule;
+    },
+    (e: unknown) => {
+      throw runtimeMissing(e);
+    },
+  );
+  runtime.catch(() => {
+    runtime = undefined;
+  });
+  return runtime;
+}
+
+/** Whether an `EMBEDDING_RUNTIME_MISSING` error means "not installed" (rather than "installed but broken"). */
+export function isNotInstalled(e: unknown): boolean {
+  return (e as EmbeddingError | undefined)?.details?.installed === false;
+}
+
+function runtimeMissing(e: unknown): EmbeddingError {
+  const installed = !isModuleNotFound(e);
+  const problem = installed ? `could not be loaded (${errorText(e)})` : "is not installed";
+  return new EmbeddingError(
+    "EMBEDDING_RUNTIME_MISSING",
+    `The default embedding function runs its model with ${RUNTIME_PACKAGE}, which ${problem}. ` +
+      `Install it with \`${RUNTIME_INSTALL}\`, or use another embedding function (HashEmbeddingFunction, ` +
+      "OpenAIEmbeddingFunction), or create the collection with embeddingFunction: null and pass vectors.",
+    { cause: e, details: { package: RUNTIME_PACKAGE, install: RUNTIME_INSTALL, installed } },
+  );
+}
+
+// ---- downloads: plain fetch, temp file then rename ----------------------------------------------------------
+
+/**
+ * Fetches `url` into `target`: a connect timeout (no response headers within `ms`) and a read timeout (no body
+ * bytes for `ms`); a total timeout would kill a large download on a slow but healthy link. The bytes go to a
+ * temp file in the same directory, flushed to disk, then renamed over `target`, so `target` is either absent or
+ * complete, whatever happens to this process.
+ */
+async function fetchToFile(
+  url: string,
+  target: string,
+  ms: number,
+  progress?: (loaded: number, total: number) => void,
+): Promise<void> {
+  const controller = new AbortController();
+  const abort = () => controller.abort(new DOMException(`${url}: no data for ${ms} ms`, "TimeoutError"));
+  let timer = setTimeout(abort, ms);
+  const temp = `${target}.part-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  let file: FileHandle | undefined;
   try {
-    return await task();
+    const response = await fetch(url, { signal: controller.signal, redirect: "follow" });
+    if (response.status !== 200 || !response.body) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new Error(`HTTP ${response.status} ${response.statusText} for ${url}`.replace("  ", " "));
+    }
+    const total = Number(response.headers.get("content-length")) || 0;
+    file = await open(temp, "w");
+    let loaded = 0;
+    const reader = response.body.getReader();
+    for (;;) {
+      clearTimeout(timer);
+      timer = setTimeout(abort, ms);
+      const { done, value } = await reader.read();
+      if (done) break;
+      await file.write(value);
+      loaded += value.byteLength;
+      progress?.(loaded, total);
+    }
+    if (total > 0 && loaded !== total) throw new Error(`${url}: got ${loaded} of ${total} bytes`);
+    await file.sync();
+    await file.close();
+    file = undefined;
+    await rename(temp, target);
+  } catch (e) {
+    await file?.close().catch(() => undefined);
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw e;
   } finally {
-    Object.assign(tf.env, saved);
+    clearTimeout(timer);
+  }
+}
+
+/** Downloads the files of `s.dtype` that `dir` lacks from the hub into `dir` (hub URL layout). */
+async function download(
+  s: ModelSettings,
+  dir: string,
+  onProgress?: (p: ModelDownloadProgress) => void,
+): Promise<void> {
+  const base = `${s.remoteHost}${s.model.split("/").map(encodeURIComponent).join("/")}/resolve/${encodeURIComponent(s.revision)}/`;
+  for (const file of requiredModelFiles(s.dtype)) {
+    const target = join(dir, file);
+    // Files only ever appear complete (see fetchToFile), so a present file is kept: an interrupted pull resumes.
+    if ((statSync(target, { throwIfNoEntry: false })?.size ?? 0) > 0) continue;
+    await mkdir(dirname(target), { recursive: true });
+    await fetchToFile(
+      `${base}${file}`,
+      target,
+      s.timeoutMs,
+      onProgress && ((loaded, total) => onProgress({ file, loaded, total })),
+    );
   }
 }
 
 /**
- * Finds the model locally (modelPath, or CAIRN_MODELS_DIR then the cache) or downloads it into the cache, and
- * loads it. Always called through {@link serialised}. Throws `MODEL_UNAVAILABLE` with the places searched.
+ * The model's directory: found locally (modelPath, or CAIRN_MODELS_DIR then the cache) or downloaded into the
+ * cache. Throws `MODEL_UNAVAILABLE` with the places searched. Needs no runtime, so `pullModel` works without it.
  */
-export async function loadModel(
+export async function locateModel(
   s: ModelSettings,
   onProgress?: (p: ModelDownloadProgress) => void,
-): Promise<LoadedModel> {
+): Promise<string> {
   const searched: string[] = [];
   const local = s.modelPath
     ? findIn(s.modelPath, "modelPath option", s, searched)
     : ((s.modelsDir && findIn(s.modelsDir, "CAIRN_MODELS_DIR", s, searched)) ??
       findIn(s.cacheDir, "cache dir", s, searched));
-  const tf = await importTransformers();
-  const common = {
-    cacheDir: s.cacheDir,
-    useFSCache: true,
-    useBrowserCache: false,
-    useCustomCache: false,
-    logLevel: 40,
-  };
-  // cache_dir per call as well as in env: v4 drops it in some internal calls (so env.cacheDir must be set), and
-  // it is part of the key of transformers' in-flight loads, so loads for different cache dirs never share one.
-  const options = { dtype: s.dtype, revision: s.revision, cache_dir: s.cacheDir };
-  if (local) {
-    const offline = { ...common, allowLocalModels: true, allowRemoteModels: false, fetch: refuseFetch };
-    try {
-      return {
-        extractor: await withEnv(tf, offline, () => tf.pipeline("feature-extraction", local, options)),
-        dir: local,
-      };
-    } catch (e) {
-      throw new EmbeddingError(
-        "MODEL_UNAVAILABLE",
-        `Embedding model "${s.model}" was found at ${local} but could not be loaded: ${errorText(e)}. Delete or replace that directory (e.g. with \`cairn models pull\`).`,
-        { cause: e, details: { model: s.model, dir: local } },
-      );
-    }
-  }
+  if (local) return local;
   if (s.modelPath || !s.allowDownload) throw modelUnavailable(s, searched);
-  const net = trackedFetch(s.timeoutMs);
-  const online = {
-    ...common,
-    allowLocalModels: false,
-    allowRemoteModels: true,
-    remoteHost: s.remoteHost,
-    remotePathTemplate: "{model}/resolve/{revision}/",
-    fetch: net.fetch,
-  };
-  const progress =
-    onProgress &&
-    ((p: { status?: string; file?: string; loaded?: number; total?: number }) => {
-      if (p.status === "progress" && p.file)
-        onProgress({ file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 });
-    });
+  const dir = hubLayoutDir(s.cacheDir, s);
   try {
-    const extractor = await withEnv(tf, online, () =>
-      tf
-        .pipeline("feature-extraction", s.model, {
-          ...options,
-          ...(progress ? { progress_callback: progress } : {}),
-        })
-        // pipeline() rejects at the first failed file while sibling requests may still run (and share
-        // transformers' in-flight map); let them settle under this env before the next load starts.
-        .catch(async (e: unknown) => {
-          await net.settled(s.timeoutMs);
-          throw e;
-        }),
-    );
-    return { extractor, dir: hubLayoutDir(s.cacheDir, s) };
+    await download(s, dir, onProgress);
   } catch (e) {
     throw modelUnavailable(s, [...searched, `download from ${s.remoteHost} failed: ${errorText(e)}`], e);
   }
+  return dir;
 }
 
-const refuseFetch = () => Promise.reject(new Error("network access is disabled while loading a local model"));
+/**
+ * Imports the runtime (first, so a missing runtime is reported before any download), finds or downloads the
+ * model, and loads it. Throws `EMBEDDING_RUNTIME_MISSING` or `MODEL_UNAVAILABLE`.
+ */
+export async function loadModel(
+  s: ModelSettings,
+  onProgress?: (p: ModelDownloadProgress) => void,
+): Promise<LoadedModel> {
+  const { createEmbedder } = await importRuntime();
+  const dir = await locateModel(s, onProgress);
+  try {
+    return { embedder: await createEmbedder({ modelDir: dir, dtype: s.dtype }), dir };
+  } catch (e) {
+    if ((e as { code?: unknown }).code === "RUNTIME_UNAVAILABLE") throw runtimeMissing(e);
+    throw new EmbeddingError(
+      "MODEL_UNAVAILABLE",
+      `Embedding model "${s.model}" was found at ${dir} but could not be loaded: ${errorText(e)}. Delete or replace that directory (e.g. with \`cairn models pull\`).`,
+      { cause: e, details: { model: s.model, dir } },
+    );
+  }
+}
 
 function modelUnavailable(s: ModelSettings, searched: string[], cause?: unknown): EmbeddingError {
   if (!cause)
@@ -400,23 +394,18 @@ export function getModel(
     s.cacheDir,
     s.remoteHost,
   ]);
-  let loading = pipelines.get(key);
+  let loading = models.get(key);
   if (!loading) {
-    const attempt = serialised(() => loadModel(s, onProgress));
+    const attempt = loadModel(s, onProgress);
     // A failed load is forgotten, so a later call retries (e.g. after the model was copied in).
-    attempt.catch(() => pipelines.get(key) === attempt && pipelines.delete(key));
-    pipelines.set(key, attempt);
+    attempt.catch(() => models.get(key) === attempt && models.delete(key));
+    models.set(key, attempt);
     loading = attempt;
   }
   return loading;
 }
 
-/** Runs one batch through the pipeline with mean pooling and L2 normalisation. */
-export async function embedBatch(model: LoadedModel, texts: string[]): Promise<number[][]> {
-  const tensor = await model.extractor(texts, { pooling: "mean", normalize: true });
-  const [rows = 0, width = 0] = tensor.dims;
-  const out: number[][] = [];
-  for (let r = 0; r < rows; r++) out.push(Array.from(tensor.data.subarray(r * width, (r + 1) * width)));
-  tensor.dispose?.();
-  return out;
+/** Runs one batch through the model: mean pooling and L2 normalisation (done by the runtime). */
+export function embedBatch(model: LoadedModel, texts: string[]): Promise<number[][]> {
+  return model.embedder.embed(texts, { batchSize: Math.max(1, texts.length) });
 }

@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   EMBEDDING_FUNCTION_CONFLICT: { kind: "embedding", status: 409 },
   EMBEDDING_FUNCTION_UNKNOWN: { kind: "embedding", status: 400 },
   MODEL_UNAVAILABLE: { kind: "embedding", status: 503 },
+  EMBEDDING_RUNTIME_MISSING: { kind: "embedding", status: 503 },
   STORAGE_ERROR: { kind: "storage", status: 500 },
   STORAGE_CORRUPT: { kind: "storage", status: 500 },
   STORAGE_BUSY: { kind: "storage", status: 503 },

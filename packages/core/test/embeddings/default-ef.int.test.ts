@@ -1,25 +1,29 @@
 /**
- * Drives the real DefaultEmbeddingFunction loading code (transformers.js, ONNX runtime) with the tiny generated
- * model: local dirs, the cache, downloads from a fake hub on loopback (in child processes, so the second run
- * starts cold), offline failures, pooling, determinism and batching.
+ * Drives the real DefaultEmbeddingFunction loading code (model resolution, downloads, @cairndb/default-embed on
+ * the ONNX runtime) with the tiny generated model: local dirs, the cache, downloads from a fake hub on loopback
+ * (in child processes, so the second run starts cold), offline failures, a missing runtime, determinism and
+ * batching. Pooling and parity with transformers.js are tested in packages/default-embed.
  *
- * Child processes cannot import TypeScript, and core's dist may not be built yet, so `beforeAll` bundles
- * `src/embeddings/default.ts` with esbuild (a dependency of tsup) into a temp .mjs. `@huggingface/transformers`
- * stays external and is pointed at the copy installed for core, so the child runs exactly the code under test.
+ * Child processes cannot import TypeScript, and the dists may not be built yet, so `beforeAll` bundles
+ * `src/embeddings/default.ts` and default-embed's source with esbuild (a dependency of tsup) into a .mjs under
+ * default-embed's node_modules, so its runtime dependencies (kept external) resolve from the installed copies
+ * and the child runs exactly the code under test.
  */
 import { execFile } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { closedLoopbackUrl, type FakeHub, generateTinyModel, startFakeHub } from "@cairndb/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { DefaultEmbeddingFunction, pullModel } from "../../src/embeddings/default";
+import { setRuntimeImporter } from "../../src/embeddings/model-loader";
 
 const MODEL = "Xenova/all-MiniLM-L6-v2";
 const coreDir = fileURLToPath(new URL("../..", import.meta.url));
+const defaultEmbedDir = fileURLToPath(new URL("../../../default-embed", import.meta.url));
 const repoRoot = fileURLToPath(new URL("../../../..", import.meta.url));
 const tinyModelDir = inject("tinyModelDir");
 const TEXTS = [
@@ -56,15 +60,15 @@ async function rejection(
   throw new Error("expected a rejection");
 }
 
-async function bundleDefaultEf(outDir: string): Promise<string> {
+async function bundleDefaultEf(): Promise<string> {
   const rootRequire = createRequire(join(repoRoot, "package.json"));
   // esbuild is not a direct dependency: take tsup's (typed minimally, to need no typings).
-  type OnResolve = (options: { filter: RegExp }, callback: () => { path: string; external: boolean }) => void;
+  type OnResolve = (options: { filter: RegExp }, callback: () => { path: string }) => void;
   const esbuild = createRequire(rootRequire.resolve("tsup"))("esbuild") as {
     build(o: object): Promise<unknown>;
   };
-  const transformersCjs = createRequire(join(coreDir, "package.json")).resolve("@huggingface/transformers");
-  const transformersEsm = transformersCjs.replace(/\.cjs$/, ".mjs");
+  // Under default-embed's node_modules, so the external packages resolve from there (Node walks up the tree).
+  const outDir = mkdtempSync(join(defaultEmbedDir, "node_modules", ".cairn-test-"));
   const outfile = join(outDir, "default-ef.mjs");
   await esbuild.build({
     entryPoints: [join(coreDir, "src/embeddings/default.ts")],
@@ -74,13 +78,13 @@ async function bundleDefaultEf(outDir: string): Promise<string> {
     target: "node20",
     outfile,
     logLevel: "error",
+    external: ["onnxruntime-node", "onnxruntime-web", "@huggingface/tokenizers"],
     plugins: [
       {
-        name: "transformers-from-core",
+        name: "default-embed-from-source",
         setup(build: { onResolve: OnResolve }) {
-          build.onResolve({ filter: /^@huggingface\/transformers$/ }, () => ({
-            path: pathToFileURL(existsSync(transformersEsm) ? transformersEsm : transformersCjs).href,
-            external: true,
+          build.onResolve({ filter: /^@cairndb\/default-embed$/ }, () => ({
+            path: join(defaultEmbedDir, "src/index.ts"),
           }));
         },
       },
@@ -120,11 +124,12 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "cairn-default-ef-"));
   hub = await startFakeHub({ dir: tinyModelDir, model: MODEL });
   closedHost = await closedLoopbackUrl();
-  bundle = await bundleDefaultEf(work);
+  bundle = await bundleDefaultEf();
 });
 afterAll(async () => {
   await hub?.close();
   rmSync(work, { recursive: true, force: true });
+  if (bundle) rmSync(dirname(bundle), { recursive: true, force: true });
   process.env = savedEnv;
 });
 afterEach(() => {
@@ -222,7 +227,7 @@ describe("DefaultEmbeddingFunction: where the model comes from", () => {
     expect(hub.count()).toBe(afterFirst);
   });
 
-  it("serialises loads: a slow download and a local load at the same time both succeed", async () => {
+  it("a slow download and a local load at the same time both succeed", async () => {
     hub.setMode("slow", 150);
     const small = generateTinyModel(fresh("tiny32"), { dim: 32 }).dir;
     const downloading = new DefaultEmbeddingFunction({ cacheDir: fresh("slow"), remoteHost: hub.url });
@@ -260,14 +265,63 @@ describe("DefaultEmbeddingFunction: one load per process", () => {
     });
     expect(await rejection(other.load())).toMatchObject({ code: "MODEL_UNAVAILABLE" });
   });
+});
 
-  it("restores transformers.js's global env after each load", async () => {
-    const tf = (await import("@huggingface/transformers")) as unknown as { env: Record<string, unknown> };
-    const keys = ["allowRemoteModels", "allowLocalModels", "cacheDir", "remoteHost", "fetch", "logLevel"];
-    const before = Object.fromEntries(keys.map((k) => [k, tf.env[k]]));
-    await new DefaultEmbeddingFunction({ cacheDir: fresh("env"), remoteHost: hub.url }).load();
-    await rejection(new DefaultEmbeddingFunction({ cacheDir: fresh("env"), remoteHost: closedHost }).load());
-    expect(Object.fromEntries(keys.map((k) => [k, tf.env[k]]))).toEqual(before);
+describe("DefaultEmbeddingFunction without @cairndb/default-embed", () => {
+  const notInstalled = () =>
+    Promise.reject(
+      Object.assign(new Error("Cannot find package '@cairndb/default-embed' imported from /app/index.js"), {
+        code: "ERR_MODULE_NOT_FOUND",
+      }),
+    );
+  afterEach(() => setRuntimeImporter());
+
+  it("fails with EMBEDDING_RUNTIME_MISSING naming the install command, before any download", async () => {
+    setRuntimeImporter(notInstalled);
+    const before = hub.count();
+    const ef = new DefaultEmbeddingFunction({ cacheDir: fresh("c"), remoteHost: hub.url });
+    const e = await rejection(ef.generate(TEXTS));
+    expect(e).toMatchObject({ code: "EMBEDDING_RUNTIME_MISSING", name: "EmbeddingError" });
+    expect(e.message).toContain("is not installed");
+    expect(e.message).toContain("`npm install @cairndb/default-embed`");
+    expect(e.message).toContain("HashEmbeddingFunction");
+    expect(e.details).toMatchObject({ installed: false, install: "npm install @cairndb/default-embed" });
+    expect(hub.count()).toBe(before);
+    // Not remembered: once the package is there, a new attempt works.
+    setRuntimeImporter();
+    const local = new DefaultEmbeddingFunction({ modelPath: tinyModelDir, cacheDir: fresh("c") });
+    expect((await local.generate(["x"]))[0]).toHaveLength(384);
+  });
+
+  it("reports a runtime that is installed but broken, with the cause", async () => {
+    const broken = new Error("libonnxruntime.so.1: cannot open shared object file");
+    setRuntimeImporter(() => Promise.reject(broken));
+    const e = await rejection(new DefaultEmbeddingFunction({ modelPath: tinyModelDir }).load());
+    expect(e).toMatchObject({ code: "EMBEDDING_RUNTIME_MISSING", cause: broken });
+    expect(e.message).toContain("could not be loaded");
+    expect(e.message).toContain("libonnxruntime.so.1");
+    expect(e.message).toContain("npm install @cairndb/default-embed");
+    setRuntimeImporter(() => Promise.resolve({ somethingElse: true }));
+    const wrong = await rejection(new DefaultEmbeddingFunction({ modelPath: tinyModelDir }).load());
+    expect(wrong).toMatchObject({ code: "EMBEDDING_RUNTIME_MISSING" });
+    expect(wrong.message).toContain("createEmbedder");
+    // pullModel verifies with the runtime when one is installed, so a broken one is reported too.
+    await expect(pullModel({ dir: fresh("pull"), remoteHost: hub.url })).rejects.toMatchObject({
+      code: "EMBEDDING_RUNTIME_MISSING",
+    });
+  });
+
+  it("pullModel still downloads and checks the files, taking the dimension from config.json", async () => {
+    setRuntimeImporter(notInstalled);
+    const dir = fresh("pull-no-runtime");
+    const result = await pullModel({ dir, remoteHost: hub.url });
+    expect(result.modelDir).toBe(join(dir, MODEL));
+    expect(result.dimension).toBe(384);
+    expect(result.files.every((f) => f.bytes > 0)).toBe(true);
+    // The files it wrote are a complete model for the runtime, once installed.
+    setRuntimeImporter();
+    const out = await new DefaultEmbeddingFunction({ modelPath: dir }).generate(TEXTS);
+    expect(maxAbsDiff(out, await reference())).toBe(0);
   });
 });
 
@@ -342,43 +396,6 @@ describe("DefaultEmbeddingFunction: failing fast when the model is absent", () =
 });
 
 describe("DefaultEmbeddingFunction: vectors", () => {
-  it("equals a hand-computed attention-masked mean of the raw model output, L2-normalised", async () => {
-    const tf = (await import("@huggingface/transformers")) as unknown as {
-      env: Record<string, unknown>;
-      pipeline(task: string, model: string, options: object): Promise<RawPipeline>;
-    };
-    type RawPipeline = ((texts: string[], o: object) => Promise<{ data: Float32Array; dims: number[] }>) & {
-      tokenizer(texts: string[], o: object): { attention_mask: { data: BigInt64Array; dims: number[] } };
-    };
-    const allowRemote = tf.env.allowRemoteModels;
-    tf.env.allowRemoteModels = false;
-    const raw = await tf.pipeline("feature-extraction", tinyModelDir, { dtype: "fp32" });
-    tf.env.allowRemoteModels = allowRemote;
-    const hidden = await raw(TEXTS, { pooling: "none" });
-    const mask = raw.tokenizer(TEXTS, { padding: true, truncation: true }).attention_mask;
-    const [n = 0, seq = 0, dim = 0] = hidden.dims;
-    expect(mask.dims).toEqual([n, seq]);
-    const expected: number[][] = [];
-    for (let i = 0; i < n; i++) {
-      const sum = new Float64Array(dim);
-      let count = 0;
-      for (let t = 0; t < seq; t++) {
-        if (mask.data[i * seq + t] === 0n) continue;
-        count++;
-        for (let d = 0; d < dim; d++)
-          sum[d] = (sum[d] as number) + (hidden.data[(i * seq + t) * dim + d] as number);
-      }
-      const mean = Array.from(sum, (v) => v / count);
-      const length = norm(mean);
-      expected.push(mean.map((v) => v / length));
-    }
-    const actual = await reference();
-    expect(maxAbsDiff(actual, expected)).toBeLessThan(1e-6);
-    // Not CLS pooling: the first token's vector is different.
-    const cls = Array.from(hidden.data.subarray(0, dim));
-    expect(maxAbsDiff(actual.slice(0, 1), [cls.map((v) => v / norm(cls))])).toBeGreaterThan(1e-3);
-  });
-
   it("is deterministic and independent of batch size and padding", async () => {
     const texts = Array.from({ length: 10 }, (_, i) => `${"word ".repeat(i)}document ${i}`);
     const big = await new DefaultEmbeddingFunction({
