@@ -16,6 +16,17 @@ import { createApp, DEFAULT_MAX_BODY_BYTES } from "./app";
 import { filterLogger, isLogLevel, type LogLevel } from "./logging";
 
 /**
+ * What `add` does with an id that already exists: `error` (Cairn's default, `DUPLICATE_ID`) or `ignore`
+ * (Chroma's behaviour, which integrations built on the official client rely on).
+ */
+export type DuplicateMode = "ignore" | "error";
+
+/** Whether a value names a {@link DuplicateMode}. */
+export function isDuplicateMode(value: unknown): value is DuplicateMode {
+  return value === "ignore" || value === "error";
+}
+
+/**
  * Options of {@link startServer}.
  * @example await startServer({ path: "./cairn_db", port: 0, allowReset: true, logger: myLogger, logLevel: "warn" })
  */
@@ -36,6 +47,11 @@ export interface StartServerOptions {
   logger?: Logger;
   /** How long `close()` waits for in-flight requests before dropping connections (default 10 000 ms). */
   shutdownTimeoutMs?: number;
+  /**
+   * `add` of an id that already exists: `error` (default, `DUPLICATE_ID`) or `ignore` (Chroma's silent ignore).
+   * The CLI flag is `cairn run --on-duplicate ignore|error`.
+   */
+  onDuplicate?: DuplicateMode;
 }
 
 /** A running server. */
@@ -72,6 +88,7 @@ const KEYS = [
   "logLevel",
   "logger",
   "shutdownTimeoutMs",
+  "onDuplicate",
 ];
 
 function checkOptions(
@@ -108,6 +125,9 @@ function checkOptions(
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs < 0)
     throw invalidArgument("shutdownTimeoutMs", "expected a non-negative integer");
+  const onDuplicate = options.onDuplicate ?? "error";
+  if (!isDuplicateMode(onDuplicate))
+    throw invalidArgument("onDuplicate", `expected "ignore" or "error", got ${JSON.stringify(onDuplicate)}`);
   return {
     path,
     host,
@@ -117,6 +137,7 @@ function checkOptions(
     allowReset: options.allowReset === true,
     logger: options.logger,
     shutdownTimeoutMs,
+    onDuplicate,
   };
 }
 
