@@ -4,8 +4,10 @@
  * it is ignored, another signal exits at once).
  */
 import { EventEmitter } from "node:events";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../src/commands/program";
@@ -192,5 +194,20 @@ describe("cairn help", () => {
     const run = fakeRun(["help", "vacuum"]);
     expect(await run.code).toBe(0);
     expect(run.stdout()).toContain("Usage: cairn vacuum");
+  });
+
+  it("docs/server-api.md shows the help texts exactly as the CLI prints them", async () => {
+    const doc = readFileSync(fileURLToPath(new URL("../../../docs/server-api.md", import.meta.url)), "utf8");
+    for (const argv of [["--help"], ["run", "--help"]]) {
+      const marker = `<!-- cairn ${argv.join(" ")} -->\n\`\`\`text\n`;
+      const start = doc.indexOf(marker);
+      expect(start, `docs/server-api.md lacks the block ${marker.trim()}`).toBeGreaterThan(-1);
+      const block = doc.slice(start + marker.length, doc.indexOf("\n```", start + marker.length) + 1);
+      const run = fakeRun(argv);
+      expect(await run.code).toBe(0);
+      expect(block, "regenerate the block with: node packages/server/dist/cli.js " + argv.join(" ")).toBe(
+        run.stdout(),
+      );
+    }
   });
 });

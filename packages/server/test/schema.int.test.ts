@@ -92,7 +92,7 @@ describe("chromadb client schema → cairn", () => {
       },
     );
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = (await res.json()) as { message: string };
     expect(body).toMatchObject({ error: "InvalidArgumentError", code: "INVALID_CONFIGURATION" });
     expect(body.message).toContain("schema.cmek");
   });

@@ -19,6 +19,11 @@ export interface CliEnvironment extends RunEnvironment {
   stderr?: NodeJS.WritableStream;
 }
 
+const widthOf = (stream: NodeJS.WritableStream): number => {
+  const tty = stream as NodeJS.WriteStream;
+  return tty.isTTY && tty.columns ? tty.columns : 80;
+};
+
 const FOOTER = `
 Outside a project that depends on @cairndb/server, run it through its package name (the bare name "cairn"
 on the registry is another package):
@@ -39,7 +44,13 @@ export function createProgram(env: CliEnvironment = {}): { program: Command; res
   program
     .description("Cairn vector database server: Chroma's REST API v2 over an embedded Cairn database.")
     .exitOverride()
-    .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) })
+    .configureOutput({
+      writeOut: (s) => stdout.write(s),
+      writeErr: (s) => stderr.write(s),
+      // Wrap help to the terminal when there is one, else at 80 columns (as docs/server-api.md shows it).
+      getOutHelpWidth: () => widthOf(stdout),
+      getErrHelpWidth: () => widthOf(stderr),
+    })
     .showSuggestionAfterError(true)
     .showHelpAfterError("(add --help for usage)")
     .helpOption("-h, --help", "Print help for the command")
