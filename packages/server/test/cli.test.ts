@@ -205,9 +205,8 @@ describe("cairn help", () => {
       const block = doc.slice(start + marker.length, doc.indexOf("\n```", start + marker.length) + 1);
       const run = fakeRun(argv);
       expect(await run.code).toBe(0);
-      expect(block, "regenerate the block with: node packages/server/dist/cli.js " + argv.join(" ")).toBe(
-        run.stdout(),
-      );
+      const hint = `regenerate the block with: node packages/server/dist/cli.js ${argv.join(" ")}`;
+      expect(block, hint).toBe(run.stdout());
     }
   });
 });
