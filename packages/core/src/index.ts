@@ -45,8 +45,11 @@ export type {
 } from "./collection/options";
 export { GetResult, type GetRow, QueryResult, type QueryRow } from "./collection/results";
 export {
+  applySchema,
+  type ChromaSchema,
   type CollectionConfig,
   type CreateCollectionConfiguration,
+  configurationFromSchema,
   DEFAULT_HNSW,
   type HnswConfig,
   type MutableHnswConfig,

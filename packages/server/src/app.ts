@@ -112,6 +112,24 @@ function tooLarge(maxSize: number) {
   };
 }
 
+/**
+ * One line per request. An error answer adds its code and message: info for 4xx, warn for the expected 5xx
+ * (501 unsupported, 503 busy); only a server fault (500) is an error, with its stack.
+ */
+function logRequest(logger: Logger, c: Context, ms: number): void {
+  const status = c.res.status;
+  const line = `${c.req.method} ${c.req.path} ${status} ${ms.toFixed(1)}ms`;
+  if (!c.error) {
+    if (status >= 500) logger.error(line);
+    else logger.info(line);
+    return;
+  }
+  const { body, internal } = toErrorResponse(c.error);
+  if (internal) logger.error(`${line} ${body.code}: ${c.error.stack ?? c.error.message}`);
+  else if (status >= 500) logger.warn(`${line} ${body.code}: ${body.message}`);
+  else logger.info(`${line} ${body.code}: ${body.message}`);
+}
+
 function handlerOf(route: RouteDef, env: RouteEnv) {
   return async (c: Context) => {
     const query = readQuery(c, route);
@@ -167,10 +185,7 @@ export function createApp(client: CairnClient, options: AppOptions = {}): Hono {
   app.use("*", async (c, next) => {
     const started = performance.now();
     await next();
-    const status = c.res.status;
-    const line = `${c.req.method} ${c.req.path} ${status} ${(performance.now() - started).toFixed(1)}ms`;
-    if (status >= 500) logger.error(line);
-    else logger.info(line);
+    logRequest(logger, c, performance.now() - started);
   });
   app.use("*", bodyLimit({ maxSize, onError: tooLarge(maxSize) }));
   const onDuplicate = options.onDuplicate ?? "error";
@@ -180,8 +195,7 @@ export function createApp(client: CairnClient, options: AppOptions = {}): Hono {
   // Chroma answers unknown routes with 404 and an empty body (no content type).
   app.notFound(() => new Response(null, { status: 404 }));
   app.onError((error, c) => {
-    const { status, body, headers, internal } = toErrorResponse(error);
-    if (internal) logger.error(`${c.req.method} ${c.req.path}: ${(error as Error)?.stack ?? String(error)}`);
+    const { status, body, headers } = toErrorResponse(error);
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
     return c.json(body, status as ContentfulStatusCode);
   });

@@ -35,7 +35,10 @@ export function chromaKind(status: number): string {
   return "ChromaError";
 }
 
-/** Status, body and headers for any thrown value. Unknown errors are 500 with code `INTERNAL`. */
+/**
+ * Status, body and headers for any thrown value. Unknown errors are 500 with code `INTERNAL`. `internal` marks
+ * a server fault (any 500) whose stack is worth logging; every other error is an expected answer.
+ */
 export function toErrorResponse(error: unknown): {
   status: number;
   body: ErrorBody;
@@ -56,7 +59,8 @@ export function toErrorResponse(error: unknown): {
       status,
       body: { error: chromaKind(status), message: error.message, code: error.code },
       headers: {},
-      internal: status >= 500,
+      // 501 (unsupported), 503 (busy, model unavailable) and 504 are expected answers, not server faults.
+      internal: status === 500,
     };
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -14,5 +14,11 @@ export { buildOpenApi } from "./openapi";
 export { ROUTES, type RouteDef } from "./routes";
 export { MAX_BATCH_SIZE } from "./routes/system";
 export type { Schema } from "./schema";
-export { type RunningServer, type StartServerOptions, startServer } from "./server";
+export {
+  type DuplicateMode,
+  isDuplicateMode,
+  type RunningServer,
+  type StartServerOptions,
+  startServer,
+} from "./server";
 export { SERVER_VERSION } from "./version";

@@ -16,6 +16,17 @@ import { createApp, DEFAULT_MAX_BODY_BYTES } from "./app";
 import { filterLogger, isLogLevel, type LogLevel } from "./logging";
 
 /**
+ * What `add` does with an id that already exists: `error` (Cairn's default, `DUPLICATE_ID`) or `ignore`
+ * (Chroma's behaviour, which integrations built on the official client rely on).
+ */
+export type DuplicateMode = "ignore" | "error";
+
+/** Whether a value names a {@link DuplicateMode}. */
+export function isDuplicateMode(value: unknown): value is DuplicateMode {
+  return value === "ignore" || value === "error";
+}
+
+/**
  * Options of {@link startServer}.
  * @example await startServer({ path: "./cairn_db", port: 0, allowReset: true, logger: myLogger, logLevel: "warn" })
  */
@@ -28,12 +39,6 @@ export interface StartServerOptions {
   port?: number;
   /** Allow `POST /api/v2/reset` (default false). */
   allowReset?: boolean;
-  /**
-   * What `add` does with ids that already exist when the request does not say (see {@link AppOptions}):
-   * `"error"` (default) answers 409 `DUPLICATE_ID` and writes nothing; `"ignore"` skips them silently, as
-   * Chroma does — for integrations built on the official client that rely on it.
-   */
-  onDuplicate?: "error" | "ignore";
   /** Request body limit in bytes (default 32 MiB). */
   maxBodyBytes?: number;
   /** Minimum level forwarded to `logger` (default `info`: one line per request). */
@@ -42,6 +47,12 @@ export interface StartServerOptions {
   logger?: Logger;
   /** How long `close()` waits for in-flight requests before dropping connections (default 10 000 ms). */
   shutdownTimeoutMs?: number;
+  /**
+   * What `add` does with ids that already exist when the request does not say: `"error"` (default) answers
+   * 409 `DUPLICATE_ID` and writes nothing; `"ignore"` skips them silently, as Chroma does — for integrations
+   * built on the official client that rely on it. The CLI flag is `cairn run --on-duplicate ignore|error`.
+   */
+  onDuplicate?: DuplicateMode;
 }
 
 /** A running server. */
@@ -107,12 +118,12 @@ function checkOptions(
       "logLevel",
       `expected debug, info, warn, error or silent, got ${JSON.stringify(logLevel)}`,
     );
-  const onDuplicate = options.onDuplicate ?? "error";
-  if (onDuplicate !== "error" && onDuplicate !== "ignore")
-    throw invalidArgument("onDuplicate", `expected "error" or "ignore", got ${JSON.stringify(onDuplicate)}`);
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs < 0)
     throw invalidArgument("shutdownTimeoutMs", "expected a non-negative integer");
+  const onDuplicate = options.onDuplicate ?? "error";
+  if (!isDuplicateMode(onDuplicate))
+    throw invalidArgument("onDuplicate", `expected "ignore" or "error", got ${JSON.stringify(onDuplicate)}`);
   return {
     path,
     host,

@@ -34,16 +34,55 @@ function cairn(
 beforeAll(() => ensureBuilt());
 
 describe("cairn CLI", () => {
-  it("--help and no arguments print usage; version prints versions", async () => {
-    for (const args of [["--help"], []]) {
+  it("--help, -h and no arguments print usage; every command has --help; version prints versions", async () => {
+    for (const args of [["--help"], ["-h"], []]) {
       const r = await cairn(args);
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain("cairn run");
-      expect(r.stdout).toContain("--allow-reset");
+      for (const command of ["run", "models", "vacuum", "version"]) expect(r.stdout).toContain(command);
+      expect(r.stdout).toContain("npx @cairndb/server run");
     }
-    const v = await cairn(["version"]);
-    expect(v.code).toBe(0);
-    expect(v.stdout).toMatch(/^cairn \d+\.\d+\.\d+ \(@cairndb\/core \d+\.\d+\.\d+/);
+    for (const args of [
+      ["run", "--help"],
+      ["run", "-h"],
+      ["help", "run"],
+    ]) {
+      const r = await cairn(args);
+      expect(r.code, args.join(" ")).toBe(0);
+      expect(r.stdout).toContain("Usage: cairn run");
+      for (const flag of ["--path", "--host", "--port", "--allow-reset", "--log-level", "--max-body-mb"])
+        expect(r.stdout).toContain(flag);
+      expect(r.stdout).toContain("--on-duplicate <mode>");
+    }
+    for (const args of [
+      ["models", "pull", "--help"],
+      ["vacuum", "-h"],
+      ["version", "--help"],
+      ["models", "-h"],
+    ]) {
+      const r = await cairn(args);
+      expect(r.code, args.join(" ")).toBe(0);
+      expect(r.stdout).toContain(`Usage: cairn ${args.slice(0, -1).join(" ")}`);
+    }
+    for (const args of [["version"], ["--version"], ["-v"]]) {
+      const v = await cairn(args);
+      expect(v.code).toBe(0);
+      expect(v.stdout).toMatch(/^cairn \d+\.\d+\.\d+ \(@cairndb\/core \d+\.\d+\.\d+/);
+    }
+  });
+
+  it("unknown commands and options are usage errors (exit 2) with a suggestion", async () => {
+    const typo = await cairn(["rn"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("unknown command 'rn'");
+    expect(typo.stderr).toContain("Did you mean run?");
+    const option = await cairn(["run", "--allow-rest"]);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain("Did you mean --allow-reset?");
+    const missing = await cairn(["run", "--port"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("argument missing");
+    expect((await cairn(["models"])).code).toBe(2);
+    expect((await cairn(["version", "extra"])).code).toBe(2);
   });
 
   it("usage errors exit 2; invalid values exit 1 with the error code", async () => {
@@ -109,7 +148,7 @@ describe("cairn CLI", () => {
       expect(hub.count()).toBeGreaterThan(0);
       const bad = await cairn(["models", "pull", "--dtype", "fp64"]);
       expect(bad.code).toBe(1);
-      expect((await cairn(["models", "push"])).code).toBe(1);
+      expect((await cairn(["models", "push"])).code).toBe(2); // unknown subcommand: a usage error
     } finally {
       await hub.close();
       out.remove();

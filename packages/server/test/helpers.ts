@@ -81,15 +81,34 @@ export interface CairnProcess {
 
 /** Spawns `node dist/cli.js run --path <path> --port 0 …` (unless `extra` sets `--port`) and waits for its banner. */
 export async function spawnCairn(path: string, extra: string[] = []): Promise<CairnProcess> {
-  await ensureBuilt();
   const port = extra.includes("--port") ? [] : ["--port", "0"];
-  const proc = spawn(
-    process.execPath,
-    [CLI, "run", "--path", path, "--host", "127.0.0.1", ...port, ...extra],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  return spawnServing(process.execPath, [
+    CLI,
+    "run",
+    "--path",
+    path,
+    "--host",
+    "127.0.0.1",
+    ...port,
+    ...extra,
+  ]);
+}
+
+/**
+ * Spawns any command that ends up running `cairn run` (e.g. through `npx`) and waits for the banner.
+ * `detached` puts it in its own process group, as a terminal would; `signalGroup` then signals the whole group.
+ */
+export async function spawnServing(
+  command: string,
+  args: string[],
+  options: { cwd?: string; detached?: boolean } = {},
+): Promise<CairnProcess & { signalGroup(signal: NodeJS.Signals): void }> {
+  await ensureBuilt();
+  const proc = spawn(command, args, {
+    cwd: options.cwd,
+    detached: options.detached === true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let err = "";
   proc.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
     err += chunk;
@@ -120,6 +139,7 @@ export async function spawnCairn(path: string, extra: string[] = []): Promise<Ca
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       return exited;
     },
+    signalGroup: (signal) => process.kill(-proc.pid!, signal),
   };
 }
 

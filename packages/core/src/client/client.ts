@@ -7,6 +7,8 @@ import type { ClientBackend, CollectionDescription, DatabaseDescription } from "
 import { Collection } from "../collection/collection";
 import { validateCollectionMetadata, validateCount } from "../collection/validate-values";
 import {
+  applySchema,
+  type ChromaSchema,
   type CollectionConfig,
   type CreateCollectionConfiguration,
   expectOptionsObject,
@@ -52,6 +54,12 @@ export interface CreateCollectionOptions {
   configuration?: CreateCollectionConfiguration;
   /** Omitted: the default model (all-MiniLM-L6-v2). `null`: a vectors-only collection. */
   embeddingFunction?: EmbeddingFunction | null;
+  /**
+   * A Chroma `Schema` (chromadb 3.x, or its `serializeToJSON()` form). Cairn honours the vector index's `space`
+   * and `hnsw` settings (merged into `configuration`); any other change from Chroma's default schema is refused
+   * with `INVALID_CONFIGURATION` naming the schema key. Prefer `configuration: { hnsw: { space } }`.
+   */
+  schema?: ChromaSchema | null;
 }
 
 /**
@@ -72,7 +80,7 @@ export interface ListCollectionsOptions {
   offset?: number;
 }
 
-const CREATE_KEYS = ["name", "metadata", "configuration", "embeddingFunction"] as const;
+const CREATE_KEYS = ["name", "metadata", "configuration", "embeddingFunction", "schema"] as const;
 
 /** The common implementation of every Cairn client. */
 export class CairnClient {
@@ -165,11 +173,14 @@ export class CairnClient {
     const name = validateCollectionName(opts.name);
     const metadata = validateCollectionMetadata(opts.metadata);
     const passed = opts.embeddingFunction as EmbeddingFunction | null | undefined;
+    const requested = applySchema(
+      opts.configuration as CreateCollectionConfiguration | undefined,
+      opts.schema,
+    );
     // An identity given in `configuration.embedding_function` (e.g. by a server relaying a chromadb client)
     // is stored as is; otherwise the passed EF, or the default model when none was passed.
-    const configured = (
-      opts.configuration as { embedding_function?: EmbeddingFunctionConfig | null } | undefined
-    )?.embedding_function;
+    const configured = (requested as { embedding_function?: EmbeddingFunctionConfig | null } | undefined)
+      ?.embedding_function;
     let ef: EmbeddingFunction | null;
     let identity: EmbeddingFunctionConfig | null;
     if (passed === undefined && configured !== undefined) {
@@ -180,7 +191,7 @@ export class CairnClient {
         passed === undefined ? this.registry.build({ type: "known", name: "default", config: {} }) : passed;
       identity = ef ? serializeEmbeddingFunction(ef) : null;
     }
-    const configuration: CollectionConfig = resolveCreateConfig(opts.configuration, metadata, {
+    const configuration: CollectionConfig = resolveCreateConfig(requested, metadata, {
       defaultSpace: ef?.defaultSpace?.(),
       embeddingFunction: identity,
     });

@@ -18,7 +18,11 @@ export interface HttpClientOptions extends ClientOptions {
   ssl?: boolean;
   /** A full base URL such as `http://10.0.0.5:8000`; overrides host, port and ssl. */
   path?: string;
-  /** Headers sent with every request (e.g. an auth token for a proxy). */
+  /**
+   * Headers sent with every request (e.g. an auth token for a proxy). Checked when the client is built: names
+   * must be HTTP tokens, values strings without line breaks, control characters or characters above U+00FF (leading and trailing
+   * whitespace is dropped, as fetch does).
+   */
   headers?: Record<string, string>;
   /** Per-request timeout in milliseconds (default 30 000); exceeded → `TIMEOUT`. */
   timeoutMs?: number;
@@ -39,6 +43,61 @@ const HTTP_KEYS = [
   "logger",
   "embeddingFunctions",
 ];
+
+/** An HTTP header name: an RFC 9110 token. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Describes a value in an error message without walking it. */
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value} (${String(value)})`;
+}
+
+/**
+ * Checks `headers` as fetch would at the first request, so a bad one fails here with its name instead of as a
+ * `CONNECTION_FAILED` later.
+ * @throws InvalidArgumentError code `INVALID_ARGUMENT` naming the header and what is wrong with it
+ */
+function checkHeaders(headers: unknown): Record<string, string> {
+  if (headers === undefined) return {};
+  if (headers === null || typeof headers !== "object" || Array.isArray(headers))
+    throw invalidArgument(
+      "headers",
+      `expected an object of header names to string values, got ${kindOf(headers)}`,
+    );
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const path = `headers[${JSON.stringify(name)}]`;
+    if (!TOKEN.test(name))
+      throw invalidArgument(
+        path,
+        "is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only; no spaces or colons)",
+      );
+    if (typeof value !== "string")
+      throw invalidArgument(path, `expected a string value, got ${kindOf(value)}; convert it with String()`);
+    // fetch drops leading and trailing whitespace (a token read from a file keeps working), then refuses
+    // control characters inside the value (tab aside) and anything above U+00FF.
+    const trimmed = value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
+    const bad = /[^\t\u0020-\u007e\u0080-\u00ff]/.exec(trimmed);
+    if (bad) {
+      const char = bad[0]!;
+      const code = `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+      const what =
+        char === "\r" || char === "\n"
+          ? "a line break"
+          : char > "\u00ff"
+            ? `the character ${JSON.stringify(char)} (${code}), outside Latin-1`
+            : `the control character ${code}`;
+      throw invalidArgument(
+        path,
+        `the value contains ${what} at index ${value.indexOf(char)}; header values must be single-line Latin-1 text (encode other text, e.g. with encodeURIComponent)`,
+      );
+    }
+    out[name] = trimmed;
+  }
+  return out;
+}
 
 function baseUrlOf(opts: HttpClientOptions): string {
   if (opts.path !== undefined) {
@@ -85,9 +144,10 @@ export class HttpClient extends CairnClient {
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1)
       throw invalidArgument("timeoutMs", `expected a positive integer, got ${timeoutMs}`);
     const url = baseUrlOf(opts);
+    const headers = checkHeaders(opts.headers);
     const backend = new HttpBackend({
       baseUrl: url,
-      headers: { ...(opts.headers ?? {}) },
+      headers,
       timeoutMs,
       fetch: opts.fetch ?? ((input, init) => fetch(input, init)),
       logger: opts.logger ?? silentLogger,

@@ -1,13 +1,13 @@
 /** `cairn models pull`: downloads the default embedding model (for machines that will run offline). */
-import { parseArgs } from "node:util";
 import { invalidArgument, type ModelDownloadProgress, pullModel } from "@cairndb/core";
 import cliProgress from "cli-progress";
 
-const OPTIONS = {
-  dir: { type: "string" },
-  dtype: { type: "string", default: "fp32" },
-  model: { type: "string" },
-} as const;
+/** The flags of `cairn models pull`. */
+export interface PullFlags {
+  dir?: string;
+  dtype: string;
+  model?: string;
+}
 
 /** A bar per file on stderr (drawn only on a terminal). */
 function progressBars(): { onProgress: (p: ModelDownloadProgress) => void; stop: () => void } {
@@ -35,12 +35,8 @@ function progressBars(): { onProgress: (p: ModelDownloadProgress) => void; stop:
   };
 }
 
-/** Runs `models <subcommand>`. */
-export async function modelsCommand(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub !== "pull")
-    throw invalidArgument("models", `expected "cairn models pull", got "cairn models ${sub ?? ""}"`);
-  const { values } = parseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: false });
+/** Runs `models pull`. */
+export async function modelsPullCommand(values: PullFlags): Promise<number> {
   if (values.dtype !== "fp32" && values.dtype !== "q8")
     throw invalidArgument("--dtype", `expected fp32 or q8, got "${values.dtype}"`);
   const bars = progressBars();

@@ -1,22 +1,47 @@
-/** `cairn run`: serve a database folder until SIGINT/SIGTERM, then shut down gracefully. */
+/**
+ * `cairn run`: checks the flags, serves a database folder, and shuts down gracefully on SIGINT, SIGTERM or
+ * SIGHUP (stop accepting, let in-flight requests finish within the grace period, close the database, exit 0).
+ */
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { invalidArgument } from "@cairndb/core";
 import { DEFAULT_MAX_BODY_BYTES } from "../app";
 import { isLogLevel } from "../logging";
-import { startServer } from "../server";
+import { isDuplicateMode, type RunningServer, type StartServerOptions, startServer } from "../server";
 import { SERVER_VERSION } from "../version";
 import { createStreamLogger } from "./stderr-logger";
 
-const OPTIONS = {
-  path: { type: "string", default: "./cairn_db" },
-  host: { type: "string", default: "127.0.0.1" },
-  port: { type: "string", default: "8000" },
-  "allow-reset": { type: "boolean", default: false },
-  "on-duplicate": { type: "string", default: "error" },
-  "log-level": { type: "string", default: "info" },
-  "max-body-mb": { type: "string", default: String(DEFAULT_MAX_BODY_BYTES / 1024 / 1024) },
-} as const;
+/** The flags of `cairn run` as commander parses them (strings; checked by {@link runOptions}). */
+export interface RunFlags {
+  path: string;
+  host: string;
+  port: string;
+  allowReset: boolean;
+  logLevel: string;
+  maxBodyMb: string;
+  onDuplicate: string;
+  shutdownGraceMs: string;
+}
+
+/** Defaults of the `cairn run` flags (shown in `cairn run --help`). */
+export const RUN_DEFAULTS: Omit<RunFlags, "allowReset"> = {
+  path: "./cairn_db",
+  host: "127.0.0.1",
+  port: "8000",
+  logLevel: "info",
+  maxBodyMb: String(DEFAULT_MAX_BODY_BYTES / 1024 / 1024),
+  onDuplicate: "error",
+  shutdownGraceMs: "10000",
+};
+
+/** Signals that stop the server. */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/**
+ * The same signal again within this window is the copy a wrapper forwards (`npx` / `npm exec` pass SIGINT and
+ * SIGTERM on to the child, which already got the terminal's Ctrl-C through its process group), not a second
+ * request to stop.
+ */
+const FORWARDED_COPY_MS = 1000;
 
 function integer(value: string, flag: string, min: number, max: number): number {
   const n = Number(value);
@@ -25,52 +50,88 @@ function integer(value: string, flag: string, min: number, max: number): number 
   return n;
 }
 
-/** Runs the server; resolves once it has shut down after a signal. */
-export async function runCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false });
-  const logLevel = values["log-level"];
+/**
+ * Checks the flags of `cairn run` and turns them into {@link startServer} options (without the logger).
+ * @throws InvalidArgumentError code `INVALID_ARGUMENT` naming the flag and the accepted values
+ * @example runOptions({ ...RUN_DEFAULTS, allowReset: false, onDuplicate: "ignore" }).onDuplicate // "ignore"
+ */
+export function runOptions(flags: RunFlags): Omit<StartServerOptions, "logger"> {
+  const logLevel = flags.logLevel;
   if (!isLogLevel(logLevel))
     throw invalidArgument("--log-level", `expected debug, info, warn, error or silent, got "${logLevel}"`);
-  const onDuplicate = values["on-duplicate"];
-  if (onDuplicate !== "error" && onDuplicate !== "ignore")
-    throw invalidArgument("--on-duplicate", `expected error or ignore, got "${onDuplicate}"`);
-  const logger = createStreamLogger(process.stderr);
-  const path = resolve(values.path);
-  const server = await startServer({
-    path,
-    host: values.host,
-    port: integer(values.port, "--port", 0, 65_535),
-    allowReset: values["allow-reset"],
-    onDuplicate,
-    maxBodyBytes: integer(values["max-body-mb"], "--max-body-mb", 1, 4096) * 1024 * 1024,
+  const onDuplicate = flags.onDuplicate;
+  if (!isDuplicateMode(onDuplicate))
+    throw invalidArgument("--on-duplicate", `expected ignore or error, got "${onDuplicate}"`);
+  return {
+    path: resolve(flags.path),
+    host: flags.host,
+    port: integer(flags.port, "--port", 0, 65_535),
+    allowReset: flags.allowReset,
+    maxBodyBytes: integer(flags.maxBodyMb, "--max-body-mb", 1, 4096) * 1024 * 1024,
     logLevel,
-    logger,
-  });
+    onDuplicate,
+    shutdownTimeoutMs: integer(flags.shutdownGraceMs, "--shutdown-grace-ms", 0, 3_600_000),
+  };
+}
+
+/** What `cairn run` needs from its surroundings (replaced in tests). */
+export interface RunEnvironment {
+  /** Starts the server (default {@link startServer}). */
+  start?: (options: StartServerOptions) => Promise<RunningServer>;
+  /** Where the banner and shutdown messages go (default stderr). */
+  stderr?: NodeJS.WritableStream;
+  /** Where signals come from (default `process`). */
+  signals?: Pick<NodeJS.Process, "on" | "off">;
+  /** Called on a second stop signal: leave now, without waiting (default `process.exit`). */
+  exitNow?: (code: number) => void;
+}
+
+/** Runs the server; resolves with the exit code once it has shut down after a signal. */
+export async function runCommand(flags: RunFlags, env: RunEnvironment = {}): Promise<number> {
+  const stderr = env.stderr ?? process.stderr;
+  const options = runOptions(flags);
+  const server = await (env.start ?? startServer)({ ...options, logger: createStreamLogger(stderr) });
   // The banner goes to stderr whatever the level (it is the CLI's, not the library's).
-  process.stderr.write(
-    `Cairn ${SERVER_VERSION} listening on ${server.url}\nData: ${path}${values["allow-reset"] ? "\nReset: allowed" : ""}\n`,
+  stderr.write(
+    `Cairn ${SERVER_VERSION} listening on ${server.url}\nData: ${options.path}` +
+      `${options.allowReset ? "\nReset: allowed" : ""}` +
+      `${options.onDuplicate === "ignore" ? "\nDuplicate ids in add: ignored" : ""}\n`,
   );
+  return untilStopped(server, stderr, env.signals ?? process, env.exitNow ?? ((code) => process.exit(code)));
+}
+
+function untilStopped(
+  server: RunningServer,
+  stderr: NodeJS.WritableStream,
+  signals: Pick<NodeJS.Process, "on" | "off">,
+  exitNow: (code: number) => void,
+): Promise<number> {
   return new Promise<number>((done) => {
-    let stopping = false;
+    let first: { signal: NodeJS.Signals; at: number } | undefined;
+    const finish = (code: number) => {
+      for (const signal of STOP_SIGNALS) signals.off(signal, stop);
+      done(code);
+    };
     const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        process.stderr.write(`${signal} again: exiting without waiting for in-flight requests\n`);
-        process.exit(1);
+      if (first) {
+        if (signal === first.signal && performance.now() - first.at < FORWARDED_COPY_MS) return;
+        stderr.write(`${signal} again: exiting without waiting for in-flight requests\n`);
+        exitNow(1);
+        return;
       }
-      stopping = true;
-      process.stderr.write(`${signal}: finishing in-flight requests, then closing the database…\n`);
+      first = { signal, at: performance.now() };
+      stderr.write(`${signal}: finishing in-flight requests, then closing the database…\n`);
       server.close().then(
         () => {
-          process.stderr.write("Stopped.\n");
-          done(0);
+          stderr.write("Stopped.\n");
+          finish(0);
         },
         (error: unknown) => {
-          process.stderr.write(`Shutdown failed: ${(error as Error)?.message ?? error}\n`);
-          done(1);
+          stderr.write(`Shutdown failed: ${(error as Error)?.message ?? error}\n`);
+          finish(1);
         },
       );
     };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
+    for (const signal of STOP_SIGNALS) signals.on(signal, stop);
   });
 }

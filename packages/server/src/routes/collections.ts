@@ -1,5 +1,6 @@
 /** Collection CRUD: list, create, count, get (by name, id or CRN), modify, delete, fork. */
 import {
+  applySchema,
   type CollectionMetadata,
   type CreateCollectionConfiguration,
   type CreateCollectionOptions,
@@ -67,14 +68,18 @@ export const collectionRoutes: RouteDef[] = [
     path: COLLECTIONS,
     operationId: "create_collection",
     summary:
-      "Creates a collection, or returns the existing one with `get_or_create` (its settings unchanged).",
+      "Creates a collection, or returns the existing one with `get_or_create` (its settings unchanged). A `schema` may only set the vector index's space and hnsw settings (400 `INVALID_CONFIGURATION` otherwise).",
     tag: "collections",
     body: ref("CreateCollectionPayload"),
     ok: collection,
     errors: [400, 404, 409, 422],
     async handle({ params, body }, env) {
       const metadata = (body.metadata ?? undefined) as CollectionMetadata | undefined;
-      const configuration = withExplicitSpace(body.configuration ?? undefined, metadata);
+      // A Chroma schema is honoured where it maps 1:1 onto the configuration (space, hnsw), refused otherwise.
+      const requested = applySchema(body.configuration ?? undefined, body.schema ?? undefined) as
+        | Config
+        | undefined;
+      const configuration = withExplicitSpace(requested, metadata);
       const options: CreateCollectionOptions = { name: body.name, metadata, configuration };
       // No identity sent: a vectors-only collection (Chroma stores `embedding_function: null`).
       if (configuration.embedding_function === undefined) options.embeddingFunction = null;

@@ -1,0 +1,155 @@
+/**
+ * The `cairn` command line, declared with commander: `run`, `models pull`, `vacuum`, `version`, and `--help` /
+ * `-h` on every command. Exit codes: 0 ok, 1 runtime error (a Cairn error prints its code), 2 usage error
+ * (unknown command or option, missing value; commander suggests the closest name).
+ */
+import { CairnError } from "@cairndb/core";
+import { Command, CommanderError, Option } from "commander";
+import { modelsPullCommand, type PullFlags } from "./models";
+import { RUN_DEFAULTS, type RunEnvironment, type RunFlags, runCommand } from "./run";
+import { vacuumCommand } from "./vacuum";
+import { VERSION_TEXT, versionCommand } from "./version";
+
+/** Exit code of a usage error (bad command line), as opposed to 1 for a failure while running. */
+export const USAGE_ERROR = 2;
+
+/** Streams and hooks the CLI uses (replaced in tests). */
+export interface CliEnvironment extends RunEnvironment {
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+}
+
+const widthOf = (stream: NodeJS.WritableStream): number => {
+  const tty = stream as NodeJS.WriteStream;
+  return tty.isTTY && tty.columns ? tty.columns : 80;
+};
+
+const FOOTER = `
+Outside a project that depends on @cairndb/server, run it through its package name (the bare name "cairn"
+on the registry is another package):
+  npx @cairndb/server run --path ./cairn_db --port 8000
+
+Point any chromadb client (or Cairn's HttpClient) at http://<host>:<port>.`;
+
+/**
+ * Builds the `cairn` program. `result.code` holds the action's exit code after `parseAsync`.
+ * @example const { program } = createProgram(); await program.parseAsync(["run", "--help"], { from: "user" });
+ */
+export function createProgram(env: CliEnvironment = {}): { program: Command; result: { code: number } } {
+  const stdout = env.stdout ?? process.stdout;
+  const stderr = env.stderr ?? process.stderr;
+  const result = { code: 0 };
+  const program = new Command("cairn");
+  // Set before any subcommand is added: subcommands inherit these.
+  program
+    .description("Cairn vector database server: Chroma's REST API v2 over an embedded Cairn database.")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => stdout.write(s),
+      writeErr: (s) => stderr.write(s),
+      // Wrap help to the terminal when there is one, else at 80 columns (as docs/server-api.md shows it).
+      getOutHelpWidth: () => widthOf(stdout),
+      getErrHelpWidth: () => widthOf(stderr),
+    })
+    .showSuggestionAfterError(true)
+    .showHelpAfterError("(add --help for usage)")
+    .helpOption("-h, --help", "Print help for the command")
+    .helpCommand("help [command]", "Print help for a command")
+    .version(VERSION_TEXT, "-v, --version", "Print the versions")
+    .addHelpText("after", FOOTER);
+
+  program
+    .command("run")
+    .description("Serve the database folder over HTTP until SIGINT, SIGTERM or SIGHUP")
+    .option("--path <dir>", "database folder (created if missing)", RUN_DEFAULTS.path)
+    .option("--host <address>", "interface to listen on", RUN_DEFAULTS.host)
+    .option("--port <n>", "port (0 = any free port)", RUN_DEFAULTS.port)
+    .option("--allow-reset", "allow POST /api/v2/reset (deletes everything)", false)
+    .option(
+      "--log-level <level>",
+      "debug | info | warn | error | silent (info: one line per request)",
+      RUN_DEFAULTS.logLevel,
+    )
+    .option("--max-body-mb <n>", "request body limit in MiB", RUN_DEFAULTS.maxBodyMb)
+    .option(
+      "--on-duplicate <mode>",
+      "add of an existing id: error (DUPLICATE_ID) | ignore (Chroma's silent ignore, for integrations built on the official client)",
+      RUN_DEFAULTS.onDuplicate,
+    )
+    .option(
+      "--shutdown-grace-ms <ms>",
+      "on a stop signal, how long in-flight requests may take before connections are dropped",
+      RUN_DEFAULTS.shutdownGraceMs,
+    )
+    .addHelpText(
+      "after",
+      "\nA stop signal stops accepting connections, lets in-flight requests finish (within the grace period),\ncloses the database and exits 0. A second signal exits at once with code 1.",
+    )
+    .action(async (flags: RunFlags) => {
+      result.code = await runCommand(flags, { ...env, stderr });
+    });
+
+  const models = program
+    .command("models")
+    .description("Manage the default embedding model (for machines that run offline)");
+  models
+    .command("pull")
+    .description("Download and verify the default embedding model")
+    .option("--dir <dir>", "download into this folder (default: the model cache, $CAIRN_CACHE_DIR)")
+    .addOption(
+      new Option("--dtype <type>", "model weights: fp32 (the same vectors as Chroma's default) | q8").default(
+        "fp32",
+      ),
+    )
+    .option("--model <id>", "hub model id (default Xenova/all-MiniLM-L6-v2)")
+    .action(async (flags: PullFlags) => {
+      result.code = await modelsPullCommand(flags);
+    });
+
+  program
+    .command("vacuum")
+    .description("Compact the database and rebuild bloated indexes (safe while other processes use it)")
+    .option("--path <dir>", "database folder", RUN_DEFAULTS.path)
+    .action(async (flags: { path: string }) => {
+      result.code = await vacuumCommand(flags, stdout);
+    });
+
+  program
+    .command("version")
+    .description("Print the server and core versions")
+    .action(() => {
+      result.code = versionCommand(stdout);
+    });
+
+  return { program, result };
+}
+
+/**
+ * Runs the CLI on `argv` (without the node and script paths) and resolves with the exit code; it never calls
+ * `process.exit` itself except for a second stop signal during `cairn run`.
+ * @example process.exitCode = await runCli(process.argv.slice(2));
+ */
+export async function runCli(argv: readonly string[], env: CliEnvironment = {}): Promise<number> {
+  const stderr = env.stderr ?? process.stderr;
+  const { program, result } = createProgram(env);
+  if (argv.length === 0) {
+    program.outputHelp();
+    return 0;
+  }
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return result.code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; `cairn models` without its subcommand prints help as an error (exit 1 in
+      // commander): like every other bad command line, that is a usage error.
+      return error.exitCode === 0 ? 0 : USAGE_ERROR;
+    }
+    if (error instanceof CairnError) {
+      stderr.write(`cairn: ${error.message} (${error.code})\n`);
+      return 1;
+    }
+    stderr.write(`cairn: ${(error as Error)?.stack ?? String(error)}\n`);
+    return 1;
+  }
+}
