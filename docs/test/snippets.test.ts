@@ -30,6 +30,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { extractSnippets, type Snippet } from "./snippets";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const packagesDir = join(root, "packages");
@@ -45,18 +46,6 @@ function publicPackages(): Map<string, string> {
     if (!pkg.private) out.set(pkg.name, join(packagesDir, entry));
   }
   return out;
-}
-
-interface Snippet {
-  /** `docs/x.md:12`: the file and the line of the opening fence. */
-  where: string;
-  code: string;
-  /** Lines of hidden prelude/setup code before the block's first line in `code`. */
-  hidden: number;
-  /** The Markdown line of the block's first line. */
-  firstLine: number;
-  mode: "check" | "run" | "skip";
-  skipReason?: string;
 }
 
 function markdownFiles(): string[] {
@@ -77,60 +66,7 @@ function markdownFiles(): string[] {
   return files;
 }
 
-const MARKER = /^<!--\s*snippet:\s*(run|skip|setup|prelude)\b([\s\S]*?)-->\s*$/;
-
-/** Collects the TypeScript blocks of one Markdown file with their markers. */
-function extractSnippets(file: string, text: string): Snippet[] {
-  const lines = text.split("\n");
-  const out: Snippet[] = [];
-  let prelude = "";
-  let pending: { kind: string; body: string }[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (line.startsWith("<!--") && /^<!--\s*snippet:/.test(line)) {
-      // A marker may span lines (setup / prelude code): read up to the closing `-->`.
-      let j = i;
-      let comment = line;
-      while (!comment.trimEnd().endsWith("-->") && j + 1 < lines.length) comment += `\n${lines[++j]}`;
-      const m = MARKER.exec(comment);
-      if (!m) throw new Error(`${file}:${i + 1}: unreadable snippet marker: ${line}`);
-      const kind = m[1] as string;
-      const body = (m[2] ?? "").replace(/^[ \t]*\n/, "");
-      if (kind === "prelude") prelude += `${body}\n`;
-      else pending.push({ kind, body });
-      i = j;
-      continue;
-    }
-    const fence = /^```(ts|typescript)\s*$/.exec(line);
-    if (!fence) {
-      if (line.trim() !== "") pending = [];
-      continue;
-    }
-    const start = i + 1;
-    const body: string[] = [];
-    for (i++; i < lines.length && !/^```\s*$/.test(lines[i] as string); i++) body.push(lines[i] as string);
-    const where = `${relative(root, file)}:${start}`;
-    const skip = pending.find((p) => p.kind === "skip");
-    const setup = pending
-      .filter((p) => p.kind === "setup")
-      .map((p) => p.body)
-      .join("\n");
-    if (skip && skip.body.trim() === "") throw new Error(`${where}: "snippet: skip" needs a reason`);
-    const head = `${prelude}${setup}\n`;
-    out.push({
-      where,
-      code: `${head}${body.join("\n")}\nexport {};\n`,
-      hidden: head.split("\n").length - 1,
-      firstLine: start + 1,
-      mode: skip ? "skip" : pending.some((p) => p.kind === "run") ? "run" : "check",
-      ...(skip ? { skipReason: skip.body.trim() } : {}),
-    });
-    pending = [];
-  }
-  return out;
-}
-
-const snippets = markdownFiles().flatMap((f) => extractSnippets(f, readFileSync(f, "utf8")));
+const snippets = markdownFiles().flatMap((f) => extractSnippets(relative(root, f), readFileSync(f, "utf8")));
 const packages = publicPackages();
 const checked = snippets.filter((s) => s.mode !== "skip");
 const runnable = snippets.filter((s) => s.mode === "run");
