@@ -4,14 +4,16 @@
 // OS temp folder (outside the repository, so nothing of the workspace can be picked up), runs PLAIN
 // `npm install` of the tarballs — no ONNXRUNTIME_NODE_INSTALL, no --ignore-scripts, and no npm/pnpm settings
 // inherited from the environment this script runs in. Then:
-//   - each package installed alone: it imports, and only the embedding-runtime package pulls the runtime;
 //   - all together: an ESM and a CJS script (EphemeralClient + PersistentClient with a hand-made embedding
 //     function, a server started on loopback and queried with HttpClient, every entry point imported),
 //     a TypeScript type-check with `moduleResolution: nodenext` and with `bundler`, and `npx cairn --help`;
-//   - a table of installed sizes (node_modules of each package alone, and of all together).
+//   - a table of installed sizes (each package alone, and all together); only the embedding-runtime package
+//     may install the runtime.
 // Exits 1 naming the failed step; the scratch folder is kept for inspection then.
 //
-// Options: --skip-build (use the existing dist/), --keep (keep the scratch folder).
+// Options: --skip-build (use the existing dist/), --keep (keep the scratch folder), --alone (also install
+// each package alone into its own project and measure that; slower: each one builds the native addons —
+// without it, each package's size is its dependency closure in the all-together install).
 import { spawn } from "node:child_process";
 import {
   lstatSync,
@@ -53,6 +55,7 @@ const CONCURRENCY = 2;
 
 const skipBuild = process.argv.includes("--skip-build");
 const keep = process.argv.includes("--keep");
+const aloneInstalls = process.argv.includes("--alone");
 
 /** The environment of a user's shell: no npm/pnpm settings from `npm run`, no install-script switches. */
 function cleanEnv() {
@@ -94,32 +97,62 @@ function exec(cmd, args, cwd) {
   });
 }
 
-/** Apparent size of a folder in bytes (symlinks not followed). */
-function folderSize(path) {
+/** Apparent size of a folder in bytes (symlinks not followed), skipping subfolders named `skip`. */
+function folderSize(path, skip) {
   let total = 0;
   const stack = [path];
   while (stack.length > 0) {
     const dir = stack.pop();
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
-      if (entry.isDirectory()) stack.push(full);
-      else total += lstatSync(full).size;
+      if (entry.isDirectory()) {
+        if (entry.name !== skip) stack.push(full);
+      } else total += lstatSync(full).size;
     }
   }
   return total;
 }
 
-/** How many packages an npm install placed (entries of package-lock.json). */
-function packageCount(project) {
-  const lock = JSON.parse(readFileSync(join(project, "package-lock.json"), "utf8"));
-  return Object.keys(lock.packages ?? {}).filter((k) => k !== "").length;
+/** The project's package-lock.json. */
+function readLock(project) {
+  return JSON.parse(readFileSync(join(project, "package-lock.json"), "utf8"));
 }
 
-/** Which of the embedding runtime's packages are installed anywhere under node_modules. */
-function runtimeInstalled(project) {
-  const lock = JSON.parse(readFileSync(join(project, "package-lock.json"), "utf8"));
-  const names = Object.keys(lock.packages ?? {}).map((k) => k.replace(/^.*node_modules\//, ""));
-  return HEAVY_RUNTIME.filter((name) => names.includes(name));
+/**
+ * The lockfile entries (`node_modules/…` keys) that `start` needs, itself included, resolved the way Node
+ * does: the nearest `node_modules/<name>` walking up from the dependent's folder.
+ */
+function dependencyClosure(lock, start) {
+  const entries = lock.packages ?? {};
+  const resolveFrom = (from, name) => {
+    let base = from;
+    for (;;) {
+      const key = `${base ? `${base}/` : ""}node_modules/${name}`;
+      if (key in entries) return key;
+      if (!base) return undefined;
+      const cut = base.lastIndexOf("/node_modules/");
+      base = cut === -1 ? "" : base.slice(0, cut);
+    }
+  };
+  const seen = new Set();
+  const queue = [start];
+  while (queue.length > 0) {
+    const key = queue.pop();
+    if (seen.has(key) || !(key in entries)) continue;
+    seen.add(key);
+    const entry = entries[key];
+    const optionalPeers = entry.peerDependenciesMeta ?? {};
+    const names = [
+      ...Object.keys(entry.dependencies ?? {}),
+      ...Object.keys(entry.optionalDependencies ?? {}),
+      ...Object.keys(entry.peerDependencies ?? {}).filter((n) => optionalPeers[n]?.optional !== true),
+    ];
+    for (const name of names) {
+      const found = resolveFrom(key, name);
+      if (found) queue.push(found);
+    }
+  }
+  return seen;
 }
 
 /** Writes a scratch npm project with the given dependencies; our other packages resolve to their tarballs. */
@@ -168,43 +201,7 @@ try {
   step(`pack ${packages.map((p) => p.name).join(", ")}`);
   const tarballs = packAll(packages, join(work, "tarballs"));
 
-  // Each package alone, as `npm install <package>` in an empty project.
-  step(`install each package alone (plain npm install, ${CONCURRENCY} at a time)`);
-  const sizes = [];
-  const alone = await pool(
-    packages.map((pkg) => async () => {
-      const dir = join(work, `alone-${pkg.name.replace(/^@.*\//, "")}`);
-      scratchProject(dir, { [pkg.name]: `file:${tarballs.get(pkg.name)}` }, tarballs);
-      const { seconds } = await exec("npm", ["install", "--no-audit", "--no-fund"], dir).catch((error) => {
-        throw new Error(`npm install ${pkg.name} (alone) failed:\n${error.message}`);
-      });
-      await exec(
-        "node",
-        ["--input-type=module", "-e", `await import(${JSON.stringify(pkg.name)});`],
-        dir,
-      ).catch((error) => {
-        throw new Error(
-          `import("${pkg.name}") with only its own dependencies installed failed:\n${error.message}`,
-        );
-      });
-      return { pkg, dir, seconds };
-    }),
-    CONCURRENCY,
-  );
-  for (const { pkg, dir, seconds } of alone) {
-    const runtime = runtimeInstalled(dir);
-    if (runtime.length > 0 && !EMBEDDING_RUNTIME_PACKAGES.has(pkg.name)) {
-      throw new Error(`installing ${pkg.name} alone installed the embedding runtime (${runtime.join(", ")})`);
-    }
-    sizes.push({
-      label: pkg.name,
-      bytes: folderSize(join(dir, "node_modules")),
-      count: packageCount(dir),
-      seconds,
-    });
-  }
-
-  step("install all packages together");
+  step("install all packages together (plain npm install)");
   const all = join(work, "all");
   scratchProject(
     all,
@@ -212,10 +209,63 @@ try {
     tarballs,
   );
   const together = await exec("npm", ["install", "--no-audit", "--no-fund"], all);
+  const sizes = [];
+
+  if (aloneInstalls) {
+    // Each package alone, as `npm install <package>` in an empty project (each compiles the native addons).
+    step(`install each package alone (plain npm install, ${CONCURRENCY} at a time)`);
+    const alone = await pool(
+      packages.map((pkg) => async () => {
+        const dir = join(work, `alone-${pkg.name.replace(/^@.*\//, "")}`);
+        scratchProject(dir, { [pkg.name]: `file:${tarballs.get(pkg.name)}` }, tarballs);
+        const { seconds } = await exec("npm", ["install", "--no-audit", "--no-fund"], dir).catch((error) => {
+          throw new Error(`npm install ${pkg.name} (alone) failed:\n${error.message}`);
+        });
+        await exec(
+          "node",
+          ["--input-type=module", "-e", `await import(${JSON.stringify(pkg.name)});`],
+          dir,
+        ).catch((error) => {
+          throw new Error(`import("${pkg.name}") with only its own dependencies failed:\n${error.message}`);
+        });
+        return { pkg, dir, seconds };
+      }),
+      CONCURRENCY,
+    );
+    for (const { pkg, dir, seconds } of alone) {
+      const lock = readLock(dir);
+      const installed = Object.keys(lock.packages ?? {}).filter((k) => k !== "");
+      sizes.push({
+        label: pkg.name,
+        bytes: folderSize(join(dir, "node_modules")),
+        count: installed.length,
+        seconds,
+        runtime: HEAVY_RUNTIME.filter((name) => installed.some((k) => k.endsWith(`node_modules/${name}`))),
+      });
+    }
+  } else {
+    // What installing each package alone installs: its dependency closure in the tree npm just built
+    // (dependencies, optional dependencies, non-optional peers), measured on disk, native builds included.
+    const lock = readLock(all);
+    for (const pkg of packages) {
+      const closure = dependencyClosure(lock, `node_modules/${pkg.name}`);
+      sizes.push({
+        label: pkg.name,
+        bytes: [...closure].reduce((sum, key) => sum + folderSize(join(all, key), "node_modules"), 0),
+        count: closure.size,
+        runtime: HEAVY_RUNTIME.filter((name) => [...closure].some((k) => k.endsWith(`node_modules/${name}`))),
+      });
+    }
+  }
+  for (const s of sizes) {
+    if (s.runtime.length > 0 && !EMBEDDING_RUNTIME_PACKAGES.has(s.label)) {
+      throw new Error(`installing ${s.label} installs the embedding runtime (${s.runtime.join(", ")})`);
+    }
+  }
   sizes.push({
     label: "all together",
     bytes: folderSize(join(all, "node_modules")),
-    count: packageCount(all),
+    count: Object.keys(readLock(all).packages ?? {}).length - 1,
     seconds: together.seconds,
   });
 
@@ -240,7 +290,7 @@ try {
 
   if (names.has("@cairndb/server")) {
     step("npx cairn --help");
-    for (const dir of [all, join(work, "alone-server")]) {
+    for (const dir of aloneInstalls ? [all, join(work, "alone-server")] : [all]) {
       const { output } = await exec("npx", ["--no-install", "cairn", "--help"], dir);
       if (!/usage/i.test(output))
         throw new Error(`\`npx cairn --help\` in ${dir} printed no usage:\n${output}`);
@@ -248,11 +298,12 @@ try {
     console.log("    exit 0, usage printed");
   }
 
-  console.log("\nInstalled size (node_modules, apparent size; plain npm install of the packed tarballs):");
+  const how = aloneInstalls ? "each installed alone" : "alone = its dependency closure in the full install";
+  console.log(`\nInstalled size (node_modules, apparent size, plain npm install of the tarballs; ${how}):`);
   const width = Math.max(...sizes.map((s) => s.label.length));
   for (const s of sizes) {
     console.log(
-      `  ${s.label.padEnd(width)}  ${MB(s.bytes).padStart(9)}  ${String(s.count).padStart(4)} packages  ${s.seconds.toFixed(0).padStart(4)} s install`,
+      `  ${s.label.padEnd(width)}  ${MB(s.bytes).padStart(9)}  ${String(s.count).padStart(4)} packages  ${s.seconds === undefined ? "" : `${s.seconds.toFixed(0).padStart(4)} s install`}`,
     );
   }
   console.log("\ntest:install: ok");
