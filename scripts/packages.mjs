@@ -73,22 +73,29 @@ export function buildAll() {
 }
 
 /**
- * Packs each package with `pnpm pack` into `dest`.
+ * Packs the packages with one recursive `pnpm pack` into `dest`.
  * @param {ReturnType<typeof publicPackages>} packages
  * @param {string} dest
  * @returns {Map<string, string>} package name → tarball path
  */
 export function packAll(packages, dest) {
   mkdirSync(dest, { recursive: true });
+  for (const pkg of packages) {
+    const dist = (pkg.manifest.files ?? []).includes("dist");
+    if (dist && !existsSync(join(pkg.dir, "dist")))
+      throw new Error(`${pkg.rel}: no dist/ — run \`npm run build\` first`);
+  }
+  const filters = packages.flatMap((pkg) => ["--filter", pkg.name]);
+  run("npx", ["--yes", PNPM, "-r", ...filters, "pack", "--pack-destination", dest], {
+    cwd: ROOT,
+    quiet: true,
+  });
   const tarballs = new Map();
   for (const pkg of packages) {
-    const missing = (pkg.manifest.files ?? []).filter((f) => f === "dist" && !existsSync(join(pkg.dir, f)));
-    if (missing.length > 0) throw new Error(`${pkg.rel}: no dist/ — run \`npm run build\` first`);
-    const before = new Set(readdirSync(dest));
-    run("npx", ["--yes", PNPM, "pack", "--pack-destination", dest], { cwd: pkg.dir, quiet: true });
-    const created = readdirSync(dest).filter((f) => f.endsWith(".tgz") && !before.has(f));
-    if (created.length !== 1) throw new Error(`${pkg.rel}: pnpm pack produced ${created.length} tarballs`);
-    tarballs.set(pkg.name, join(dest, created[0]));
+    // pnpm's tarball name: @scope/name@1.2.3 → scope-name-1.2.3.tgz
+    const file = join(dest, `${pkg.name.replace(/^@/, "").replace("/", "-")}-${pkg.version}.tgz`);
+    if (!existsSync(file)) throw new Error(`${pkg.rel}: pnpm pack did not produce ${file}`);
+    tarballs.set(pkg.name, file);
   }
   return tarballs;
 }
