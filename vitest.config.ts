@@ -15,7 +15,12 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "examples/*.test.ts", "bench/test/**/*.test.ts"],
+    include: [
+      "packages/*/test/**/*.test.ts",
+      "examples/*.test.ts",
+      "bench/test/**/*.test.ts",
+      "scripts/test/**/*.test.ts",
+    ],
     // The vm pools break onnxruntime's Float32Array checks (cross-realm); forks is the safe default.
     pool: "forks",
     maxWorkers: 2,

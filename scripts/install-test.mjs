@@ -118,43 +118,6 @@ function readLock(project) {
   return JSON.parse(readFileSync(join(project, "package-lock.json"), "utf8"));
 }
 
-/**
- * The lockfile entries (`node_modules/…` keys) that `start` needs, itself included, resolved the way Node
- * does: the nearest `node_modules/<name>` walking up from the dependent's folder.
- */
-function dependencyClosure(lock, start) {
-  const entries = lock.packages ?? {};
-  const resolveFrom = (from, name) => {
-    let base = from;
-    for (;;) {
-      const key = `${base ? `${base}/` : ""}node_modules/${name}`;
-      if (key in entries) return key;
-      if (!base) return undefined;
-      const cut = base.lastIndexOf("/node_modules/");
-      base = cut === -1 ? "" : base.slice(0, cut);
-    }
-  };
-  const seen = new Set();
-  const queue = [start];
-  while (queue.length > 0) {
-    const key = queue.pop();
-    if (seen.has(key) || !(key in entries)) continue;
-    seen.add(key);
-    const entry = entries[key];
-    const optionalPeers = entry.peerDependenciesMeta ?? {};
-    const names = [
-      ...Object.keys(entry.dependencies ?? {}),
-      ...Object.keys(entry.optionalDependencies ?? {}),
-      ...Object.keys(entry.peerDependencies ?? {}).filter((n) => optionalPeers[n]?.optional !== true),
-    ];
-    for (const name of names) {
-      const found = resolveFrom(key, name);
-      if (found) queue.push(found);
-    }
-  }
-  return seen;
-}
-
 /** Writes a scratch npm project with the given dependencies; our other packages resolve to their tarballs. */
 function scratchProject(dir, dependencies, tarballs) {
   mkdirSync(dir, { recursive: true });

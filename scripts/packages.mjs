@@ -124,3 +124,172 @@ export function listTarball(tarball) {
     .filter(Boolean)
     .map((f) => f.replace(/^package\//, ""));
 }
+
+const REPOSITORY_URL = "git+https://github.com/cairndb/cairn.git";
+const DEPENDENCY_FIELDS = ["dependencies", "optionalDependencies", "peerDependencies", "devDependencies"];
+
+/**
+ * Problems of one package manifest, as sentences saying what to change.
+ * @param {Record<string, any>} manifest the package.json (the packed one, to check `workspace:` rewriting)
+ * @param {string} rel the package's folder in the repository, e.g. `packages/core`
+ * @param {string[]} files the files the tarball holds (relative, no `package/` prefix)
+ * @param {(path: string) => string | undefined} readFile reads one of those files
+ * @returns {string[]}
+ */
+export function manifestProblems(manifest, rel, files, readFile) {
+  const problems = [];
+  const need = (cond, message) => {
+    if (!cond) problems.push(message);
+  };
+  need(
+    manifest.license === "Apache-2.0",
+    `"license" must be "Apache-2.0" (is ${JSON.stringify(manifest.license)})`,
+  );
+  need(
+    manifest.repository?.url === REPOSITORY_URL && manifest.repository?.directory === rel,
+    `"repository" must be { "type": "git", "url": "${REPOSITORY_URL}", "directory": "${rel}" }`,
+  );
+  need(typeof manifest.homepage === "string" && manifest.homepage.length > 0, `"homepage" is missing`);
+  need(typeof manifest.bugs?.url === "string", `"bugs": { "url": … } is missing`);
+  need(typeof manifest.engines?.node === "string", `"engines.node" is missing`);
+  need(
+    manifest.sideEffects !== undefined,
+    `"sideEffects" is missing (false, or the list of files that have them)`,
+  );
+  need(Array.isArray(manifest.keywords) && manifest.keywords.length > 0, `"keywords" is missing or empty`);
+  need(manifest.publishConfig?.access === "public", `"publishConfig": { "access": "public" } is missing`);
+  need(Array.isArray(manifest.files) && manifest.files.length > 0, `"files" is missing`);
+  need(
+    typeof manifest.description === "string" && manifest.description.length > 0,
+    `"description" is missing`,
+  );
+
+  for (const field of DEPENDENCY_FIELDS) {
+    for (const [dep, range] of Object.entries(manifest[field] ?? {})) {
+      need(
+        !String(range).startsWith("workspace:"),
+        `${field}.${dep} is still "${range}" in the tarball: pack with pnpm (it rewrites workspace: ranges)`,
+      );
+    }
+  }
+
+  // Every file the manifest points at must be in the tarball.
+  const shipped = new Set(files);
+  const referenced = [];
+  for (const field of ["main", "module", "types", "typings"]) {
+    if (typeof manifest[field] === "string") referenced.push([field, manifest[field]]);
+  }
+  const bins = typeof manifest.bin === "string" ? { [manifest.name]: manifest.bin } : (manifest.bin ?? {});
+  for (const [name, file] of Object.entries(bins)) referenced.push([`bin.${name}`, file]);
+  walkExports(
+    manifest.exports,
+    "exports",
+    (where, target) => referenced.push([where, target]),
+    problems,
+    manifest,
+  );
+  for (const [where, target] of referenced) {
+    const path = target.replace(/^\.\//, "");
+    need(shipped.has(path), `${where} points at ${target}, which is not in the tarball`);
+  }
+  for (const [name, file] of Object.entries(bins)) {
+    const path = file.replace(/^\.\//, "");
+    if (!shipped.has(path)) continue;
+    const text = readFile(path) ?? "";
+    need(
+      text.startsWith("#!/usr/bin/env node"),
+      `bin.${name} (${file}) must start with "#!/usr/bin/env node"`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * Walks `exports`: in every condition object `types` comes first, a `require` branch of an ESM package
+ * points its types at `.d.cts`, an `import` branch of a CJS package at `.d.mts`.
+ */
+function walkExports(node, where, onTarget, problems, manifest, branch) {
+  if (typeof node === "string") {
+    if (!node.includes("*")) onTarget(where, node);
+    if (where.endsWith('["types"]')) {
+      const esm = manifest.type === "module";
+      if (branch === "require" && esm && !node.endsWith(".d.cts")) {
+        problems.push(`${where} is ${node}: CJS types of an ESM package must be a .d.cts file`);
+      }
+      if (branch === "import" && !esm && !node.endsWith(".d.mts")) {
+        problems.push(`${where} is ${node}: ESM types of a CJS package must be a .d.mts file`);
+      }
+    }
+    return;
+  }
+  if (node === null || typeof node !== "object") return;
+  const keys = Object.keys(node);
+  if (keys.includes("types") && keys[0] !== "types") {
+    problems.push(`${where}: "types" must be the first condition (it is #${keys.indexOf("types") + 1})`);
+  }
+  for (const key of keys) {
+    const next = key === "import" || key === "require" ? key : branch;
+    walkExports(node[key], `${where}[${JSON.stringify(key)}]`, onTarget, problems, manifest, next);
+  }
+}
+
+/**
+ * The embedding-runtime packages that installing `name` pulls in (npm installs dependencies,
+ * optional dependencies and non-optional peers), following workspace packages transitively.
+ */
+export function runtimeReached(name, byName, seen = new Set()) {
+  if (seen.has(name)) return [];
+  seen.add(name);
+  const manifest = byName.get(name)?.manifest;
+  if (!manifest) return [];
+  const optionalPeers = manifest.peerDependenciesMeta ?? {};
+  const deps = [
+    ...Object.keys(manifest.dependencies ?? {}),
+    ...Object.keys(manifest.optionalDependencies ?? {}),
+    ...Object.keys(manifest.peerDependencies ?? {}).filter((d) => optionalPeers[d]?.optional !== true),
+  ];
+  const reached = [];
+  for (const dep of deps) {
+    if (HEAVY_RUNTIME.includes(dep)) reached.push(`${dep} (via ${name})`);
+    else if (EMBEDDING_RUNTIME_PACKAGES.has(dep)) reached.push(`${dep} (via ${name})`);
+    else if (byName.has(dep)) reached.push(...runtimeReached(dep, byName, seen));
+  }
+  return reached;
+}
+
+/**
+ * The lockfile entries (`node_modules/…` keys) that `start` needs, itself included, resolved the way Node
+ * does: the nearest `node_modules/<name>` walking up from the dependent's folder.
+ */
+export function dependencyClosure(lock, start) {
+  const entries = lock.packages ?? {};
+  const resolveFrom = (from, name) => {
+    let base = from;
+    for (;;) {
+      const key = `${base ? `${base}/` : ""}node_modules/${name}`;
+      if (key in entries) return key;
+      if (!base) return undefined;
+      const cut = base.lastIndexOf("/node_modules/");
+      base = cut === -1 ? "" : base.slice(0, cut);
+    }
+  };
+  const seen = new Set();
+  const queue = [start];
+  while (queue.length > 0) {
+    const key = queue.pop();
+    if (seen.has(key) || !(key in entries)) continue;
+    seen.add(key);
+    const entry = entries[key];
+    const optionalPeers = entry.peerDependenciesMeta ?? {};
+    const names = [
+      ...Object.keys(entry.dependencies ?? {}),
+      ...Object.keys(entry.optionalDependencies ?? {}),
+      ...Object.keys(entry.peerDependencies ?? {}).filter((n) => optionalPeers[n]?.optional !== true),
+    ];
+    for (const name of names) {
+      const found = resolveFrom(key, name);
+      if (found) queue.push(found);
+    }
+  }
+  return seen;
+}
