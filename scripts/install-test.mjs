@@ -16,6 +16,7 @@
 // without it, each package's size is its dependency closure in the all-together install).
 import { spawn } from "node:child_process";
 import {
+  existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -211,7 +212,10 @@ try {
     // (dependencies, optional dependencies, non-optional peers), measured on disk, native builds included.
     const lock = readLock(all);
     for (const pkg of packages) {
-      const closure = dependencyClosure(lock, `node_modules/${pkg.name}`);
+      // The lockfile also lists optional packages of other platforms, which are not on disk.
+      const closure = new Set(
+        [...dependencyClosure(lock, `node_modules/${pkg.name}`)].filter((key) => existsSync(join(all, key))),
+      );
       sizes.push({
         label: pkg.name,
         bytes: [...closure].reduce((sum, key) => sum + folderSize(join(all, key), "node_modules"), 0),
