@@ -27,7 +27,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { delimiter, join, relative } from "node:path";
 import {
   buildAll,
   EMBEDDING_RUNTIME_PACKAGES,
@@ -68,6 +68,13 @@ function cleanEnv() {
     if (["init_cwd", "node_env", "node_options", "node_path"].includes(lower)) continue;
     env[key] = value;
   }
+  // `npm run` puts the repository's node_modules/.bin on PATH: drop every PATH entry inside the repository,
+  // so the scratch projects only see what they installed themselves.
+  const pathKey = Object.keys(env).find((k) => k.toUpperCase() === "PATH") ?? "PATH";
+  env[pathKey] = (env[pathKey] ?? "")
+    .split(delimiter)
+    .filter((entry) => entry && relative(ROOT, entry).startsWith(".."))
+    .join(delimiter);
   env.NO_COLOR = "1";
   env.FORCE_COLOR = "0";
   return env;
