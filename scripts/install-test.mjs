@@ -30,6 +30,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join, relative } from "node:path";
 import {
   buildAll,
+  dependencyClosure,
   EMBEDDING_RUNTIME_PACKAGES,
   HEAVY_RUNTIME,
   packAll,
