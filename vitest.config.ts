@@ -21,6 +21,7 @@ export default defineConfig({
       "docs/test/**/*.test.ts",
       "examples/*.test.ts",
       "bench/test/**/*.test.ts",
+      "scripts/test/**/*.test.ts",
     ],
     // The vm pools break onnxruntime's Float32Array checks (cross-realm); forks is the safe default.
     pool: "forks",
