@@ -10,7 +10,7 @@ import { InvalidArgumentError } from "../errors";
 import type { EmbeddingFunctionConfig } from "../types";
 import type { CreateCollectionConfiguration, HnswConfig } from "./collection-config";
 import { checkEmbeddingFunctionConfig } from "./collection-config";
-import { describeValue, isPlainObject } from "./options";
+import { describeValue, isPlainObject } from "../internal";
 
 /** A serialized Chroma schema (`Schema.serializeToJSON()`), or a chromadb `Schema` instance. */
 export type ChromaSchema = Record<string, unknown> | { serializeToJSON(): unknown };
