@@ -12,7 +12,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../src/commands/program";
 import { RUN_DEFAULTS, runOptions } from "../src/commands/run";
-import type { RunningServer, StartServerOptions } from "../src/server";
+import { type RunningServer, type StartServerOptions, startServer } from "../src/server";
 
 function sink(): { stream: Writable; text: () => string } {
   let text = "";
@@ -139,6 +139,15 @@ describe("cairn run flags", () => {
     }
   });
 
+  it("startServer refuses an onDuplicate other than ignore or error before opening anything", async () => {
+    await expect(
+      startServer({ path: "./never-created", onDuplicate: "skip" as never }),
+    ).rejects.toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: expect.stringContaining('onDuplicate: expected "ignore" or "error"'),
+    });
+  });
+
   it("--port accepts exactly the integers 0-65535", () => {
     fc.assert(
       fc.property(fc.oneof(fc.integer({ min: -10, max: 70_000 }).map(String), fc.string()), (port) => {
@@ -174,7 +183,9 @@ describe("stop signals", () => {
       expect(await run.code).toBe(0);
       expect(run.stderr()).toContain(`${signal}: finishing in-flight requests`);
       expect(run.stderr()).toContain("Stopped.");
-      expect(run.signals.listenerCount(signal)).toBe(0);
+      // A signal after the shutdown (on its way to exit 0) changes nothing.
+      run.signals.emit("SIGTERM", "SIGTERM");
+      expect(run.exits).toEqual([]);
     });
   }
 

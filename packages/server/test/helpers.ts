@@ -75,8 +75,10 @@ export interface CairnProcess {
   proc: ChildProcess;
   /** Everything written to stderr so far. */
   stderr(): string;
-  /** Sends a signal and resolves with the exit code. */
+  /** Sends a signal (unless it has exited already) and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the exit code once the process exits (without signalling it). */
+  exited: Promise<number | null>;
 }
 
 /** Spawns `node dist/cli.js run --path <path> --port 0 …` (unless `extra` sets `--port`) and waits for its banner. */
@@ -135,6 +137,7 @@ export async function spawnServing(
     port: Number(new URL(url).port),
     proc,
     stderr: () => err,
+    exited,
     stop: async (signal = "SIGTERM") => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       return exited;

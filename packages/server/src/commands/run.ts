@@ -108,11 +108,16 @@ function untilStopped(
 ): Promise<number> {
   return new Promise<number>((done) => {
     let first: { signal: NodeJS.Signals; at: number } | undefined;
+    let finished = false;
+    // The handlers stay installed until the process exits: removing them would restore the default action, and a
+    // signal arriving between a clean shutdown and the exit would then kill the process instead of letting it
+    // exit 0.
     const finish = (code: number) => {
-      for (const signal of STOP_SIGNALS) signals.off(signal, stop);
+      finished = true;
       done(code);
     };
     const stop = (signal: NodeJS.Signals) => {
+      if (finished) return; // already shut down; exiting
       if (first) {
         if (signal === first.signal && performance.now() - first.at < FORWARDED_COPY_MS) return;
         stderr.write(`${signal} again: exiting without waiting for in-flight requests\n`);
