@@ -27,6 +27,7 @@ export type {
   CollectionBackend,
   CollectionDescription,
   DatabaseDescription,
+  WritePolicy,
 } from "./collection/backend";
 export { Collection } from "./collection/collection";
 export { flattenMetadata, type NestedMetadataOptions, restoreMetadata } from "./collection/nested-metadata";

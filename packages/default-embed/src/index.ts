@@ -19,16 +19,21 @@ export type EmbedderDtype = "fp32" | "q8";
 /** Which ONNX runtime runs the model. `auto` (the default) is `node` when installed, else `wasm`. */
 export type EmbedderRuntime = "auto" | "node" | "wasm";
 
-/** Stable codes of {@link EmbedderError}. */
-export type EmbedderErrorCode =
-  /** The requested runtime package is not installed or cannot be loaded. */
-  | "RUNTIME_UNAVAILABLE"
-  /** A model file is missing or unreadable, or the ONNX session could not be created. */
-  | "MODEL_LOAD_FAILED"
-  /** Invalid options or input texts. */
-  | "INVALID_INPUT"
-  /** Tokenisation or inference failed on a batch. */
-  | "INFERENCE_FAILED";
+/**
+ * Stable codes of {@link EmbedderError}: `RUNTIME_UNAVAILABLE` (the requested runtime package is not installed
+ * or cannot be loaded), `MODEL_LOAD_FAILED` (a model file is missing or unreadable, or the ONNX session could
+ * not be created), `INVALID_INPUT` (invalid options or input texts), `INFERENCE_FAILED` (tokenisation or
+ * inference failed on a batch).
+ */
+export const EMBEDDER_ERROR_CODES = [
+  "RUNTIME_UNAVAILABLE",
+  "MODEL_LOAD_FAILED",
+  "INVALID_INPUT",
+  "INFERENCE_FAILED",
+] as const;
+
+/** A stable code of {@link EmbedderError}, see {@link EMBEDDER_ERROR_CODES}. */
+export type EmbedderErrorCode = (typeof EMBEDDER_ERROR_CODES)[number];
 
 /**
  * What {@link createEmbedder} and {@link Embedder.embed} throw: `code` says which step failed, `message` what

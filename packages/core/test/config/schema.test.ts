@@ -255,7 +255,7 @@ describe("configurationFromSchema", () => {
       hnsw: { space: "cosine", ef_search: 10 },
     });
     expect(refusal(vectorSchema("cosine"), { hnsw: { space: "l2" } }).message).toContain(
-      'configuration.hnsw.space: "l2" conflicts with "cosine" in the schema',
+      'configuration.hnsw.space: string "l2" conflicts with string "cosine" in the schema',
     );
     expect(applySchema({ spann: { ef_search: 5 } }, vectorSchema("ip"))).toEqual({
       spann: { ef_search: 5, space: "ip" },
