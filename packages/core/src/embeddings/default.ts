@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { EmbeddingError, InvalidArgumentError, invalidArgument } from "../errors";
+import { EmbeddingError, invalidArgument, rejectUnknownKeys } from "../errors";
 import type { Space } from "../types";
 import {
   DEFAULT_MODEL,
@@ -32,11 +32,10 @@ export {
   requiredModelFiles,
 };
 
-const OPTION_KEYS = new Set(
+const OPTION_KEYS =
   "model revision dtype batchSize modelPath cacheDir remoteHost timeoutMs allowDownload onProgress".split(
     " ",
-  ),
-);
+  );
 
 /**
  * Options of {@link DefaultEmbeddingFunction}. Only `model`, `revision` and `dtype` are persisted with a
@@ -73,14 +72,7 @@ export class DefaultEmbeddingFunction implements EmbeddingFunction {
   #dimension: number | undefined;
 
   constructor(options: DefaultEmbeddingFunctionOptions = {}) {
-    const unknown = Object.keys(options).find((k) => !OPTION_KEYS.has(k));
-    if (unknown !== undefined) {
-      throw new InvalidArgumentError(
-        "UNKNOWN_OPTION",
-        `DefaultEmbeddingFunction: unknown option "${unknown}" (known options: ${[...OPTION_KEYS].join(", ")})`,
-        { details: { option: unknown } },
-      );
-    }
+    rejectUnknownKeys(options, OPTION_KEYS, "DefaultEmbeddingFunction");
     this.#settings = resolveModelSettings(options);
     this.#batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(this.#batchSize) || this.#batchSize < 1) {
