@@ -8,9 +8,8 @@
  * reset), `writes.ts` (add / upsert / update / delete), `reads.ts` (get / query / count) and `vacuum.ts`.
  */
 import { join } from "node:path";
-import type { CollectionConfig } from "../config";
 import * as store from "../storage";
-import type { CollectionMetadata, GetColumns, Logger, QueryColumns } from "../types";
+import type { GetColumns, Logger, QueryColumns } from "../types";
 import * as collections from "./collections";
 import type { EngineContext } from "./context";
 import * as databases from "./databases";
@@ -68,14 +67,10 @@ export class Engine {
   // ---- collections ----------------------------------------------------------------------------------------
 
   /** Creates a collection, or returns the existing one when `getOrCreate` (its settings unchanged). */
-  createCollection(input: {
-    tenant: string;
-    database: string;
-    name: string;
-    metadata: CollectionMetadata | null;
-    config: CollectionConfig;
-    getOrCreate: boolean;
-  }): { collection: CollectionModel; created: boolean } {
+  createCollection(input: collections.CreateCollectionInput): {
+    collection: CollectionModel;
+    created: boolean;
+  } {
     return collections.createCollection(this.ctx, input);
   }
 
