@@ -7,6 +7,7 @@ import { type CairnClient, invalidArgument, type Logger } from "@cairndb/core";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { type AuthOptions, authGuard } from "./auth";
 import { chromaKind, RequestError, toErrorResponse } from "./errors";
 import { filterLogger, type LogLevel } from "./logging";
 import { resolveComponent } from "./payloads";
@@ -36,6 +37,11 @@ export interface AppOptions {
   logger?: Logger;
   /** Minimum level forwarded to `logger` (default `info`: one line per request). */
   logLevel?: LogLevel;
+  /**
+   * Token authentication and per-route roles (see `ACCESS`). Without it the server is open: every request is
+   * allowed, as with Chroma without auth.
+   */
+  auth?: AuthOptions;
 }
 
 const toHonoPath = (path: string) => path.replace(/\{(\w+)\}/g, ":$1");
@@ -139,10 +145,12 @@ function handlerOf(route: RouteDef, env: RouteEnv) {
   };
 }
 
-function registerRoutes(app: Hono, env: RouteEnv): void {
+function registerRoutes(app: Hono, env: RouteEnv, auth: AuthOptions | undefined): void {
   const methods = new Map<string, string[]>();
   for (const route of ROUTES) {
-    app.on(route.method.toUpperCase(), toHonoPath(route.path), handlerOf(route, env));
+    const path = toHonoPath(route.path);
+    if (auth) app.on(route.method.toUpperCase(), path, authGuard(route, auth), handlerOf(route, env));
+    else app.on(route.method.toUpperCase(), path, handlerOf(route, env));
     methods.set(route.path, [...(methods.get(route.path) ?? []), route.method.toUpperCase()]);
   }
   // Registered after the operations: reached only when no operation of that path matched the method.
@@ -191,7 +199,7 @@ export function createApp(client: CairnClient, options: AppOptions = {}): Hono {
   const onDuplicate = options.onDuplicate ?? "error";
   if (onDuplicate !== "error" && onDuplicate !== "ignore")
     throw invalidArgument("onDuplicate", `expected "error" or "ignore", got ${JSON.stringify(onDuplicate)}`);
-  registerRoutes(app, { client, allowReset: options.allowReset === true, onDuplicate });
+  registerRoutes(app, { client, allowReset: options.allowReset === true, onDuplicate }, options.auth);
   // Chroma answers unknown routes with 404 and an empty body (no content type).
   app.notFound(() => new Response(null, { status: 404 }));
   app.onError((error, c) => {

@@ -7,6 +7,21 @@
  * // any chromadb client (or Cairn's HttpClient) can now talk to server.url
  * await server.close();
  */
+export {
+  ACCESS,
+  type AccessRule,
+  type AuthConfig,
+  type AuthOptions,
+  generateToken,
+  hashToken,
+  parseAuthConfig,
+  type Role,
+  ROLES,
+  type Scope,
+  TOKEN_PREFIX,
+  type TokenEntry,
+  TokenStore,
+} from "./auth";
 export { type AppOptions, createApp, DEFAULT_MAX_BODY_BYTES } from "./app";
 export { type ErrorBody, RequestError, toErrorResponse } from "./errors";
 export { filterLogger, isLogLevel, LOG_LEVELS, type LogLevel } from "./logging";

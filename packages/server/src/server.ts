@@ -13,6 +13,7 @@ import {
   rejectUnknownKeys,
 } from "@cairndb/core";
 import { createApp, DEFAULT_MAX_BODY_BYTES } from "./app";
+import { readAuthFile, TokenStore, watchAuthFile } from "./auth";
 import { filterLogger, isLogLevel, type LogLevel } from "./logging";
 
 /**
@@ -53,6 +54,14 @@ export interface StartServerOptions {
    * built on the official client that rely on it. The CLI flag is `cairn run --on-duplicate ignore|error`.
    */
   onDuplicate?: DuplicateMode;
+  /**
+   * The auth file (YAML or JSON, see `cairn tokens create`): every route but the public ones then needs a token
+   * with the right role and scope. Reloaded when the file changes, or with `reloadAuth()`. Without it the
+   * server is open. The CLI flag is `cairn run --auth FILE` (or `CAIRN_AUTH_FILE`).
+   */
+  authFile?: string;
+  /** Operation ids answered without a token even with `authFile` (besides heartbeat, version, healthcheck, pre-flight checks and the OpenAPI document). */
+  publicRoutes?: string[];
 }
 
 /** A running server. */
@@ -63,6 +72,11 @@ export interface RunningServer {
   port: number;
   /** Stops accepting, waits for in-flight requests, closes the database. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Re-reads the auth file now (it is also reloaded when it changes). A bad file keeps the current tokens and
+   * throws `INVALID_ARGUMENT` naming the problem. A no-op without `authFile`.
+   */
+  reloadAuth(): void;
 }
 
 /** The server never embeds (clients do): every embedding function name rebuilds to "none". */
@@ -90,11 +104,13 @@ const KEYS = [
   "logLevel",
   "logger",
   "shutdownTimeoutMs",
+  "authFile",
+  "publicRoutes",
 ];
 
 function checkOptions(
   options: StartServerOptions,
-): Required<Omit<StartServerOptions, "logger">> & { logger?: Logger } {
+): Required<Omit<StartServerOptions, "logger" | "authFile">> & { logger?: Logger; authFile?: string } {
   if (options === null || typeof options !== "object")
     throw invalidArgument("startServer", "expected an options object");
   rejectUnknownKeys(options, KEYS, "startServer");
@@ -124,7 +140,17 @@ function checkOptions(
   const onDuplicate = options.onDuplicate ?? "error";
   if (!isDuplicateMode(onDuplicate))
     throw invalidArgument("onDuplicate", `expected "ignore" or "error", got ${JSON.stringify(onDuplicate)}`);
+  if (
+    options.authFile !== undefined &&
+    (typeof options.authFile !== "string" || options.authFile.length === 0)
+  )
+    throw invalidArgument("authFile", "expected the path of an auth file");
+  const publicRoutes = options.publicRoutes ?? [];
+  if (!Array.isArray(publicRoutes) || publicRoutes.some((r) => typeof r !== "string"))
+    throw invalidArgument("publicRoutes", "expected a list of operation ids");
   return {
+    authFile: options.authFile,
+    publicRoutes,
     path,
     host,
     port,
@@ -159,6 +185,8 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const opts = checkOptions(options);
   const logger = filterLogger(opts.logger, opts.logLevel);
+  // Read before the database opens, so a bad auth file fails the start with its problem.
+  const store = opts.authFile === undefined ? undefined : new TokenStore(readAuthFile(opts.authFile));
   const client = new PersistentClient({
     path: opts.path,
     allowReset: opts.allowReset,
@@ -171,7 +199,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     maxBodyBytes: opts.maxBodyBytes,
     logger,
     logLevel: opts.logLevel,
+    ...(store && { auth: { store, publicRoutes: opts.publicRoutes } }),
   });
+  const authWatch = store && opts.authFile ? watchAuthFile(opts.authFile, store, logger) : undefined;
   // @hono/node-server's default (it swaps in its lighter global Request/Response); `false` breaks re-wrapping
   // bodies (`new Request(req, { body })`, as the body-limit middleware does) for DELETE requests.
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
@@ -184,6 +214,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   try {
     port = await listen(server, opts.port, opts.host);
   } catch (error) {
+    authWatch?.close();
     await client.close();
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw invalidArgument("port", `cannot listen on ${opts.host}:${opts.port} (${code})`, { cause: code });
@@ -191,6 +222,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      authWatch?.close();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), opts.shutdownTimeoutMs);
@@ -200,5 +232,5 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     })();
     return closing;
   };
-  return { url: `http://${host}:${port}`, port, close };
+  return { url: `http://${host}:${port}`, port, close, reloadAuth: () => authWatch?.reload() };
 }

@@ -37,6 +37,7 @@ function fakeRun(argv: string[]) {
   const server: RunningServer = {
     url: "http://127.0.0.1:1234",
     port: 1234,
+    reloadAuth: () => {},
     close: () => {
       closes++;
       return new Promise<void>((r) => {

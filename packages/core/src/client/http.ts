@@ -7,7 +7,7 @@ import { CairnClient, type ClientOptions } from "./client";
 
 /**
  * Options of `HttpClient`.
- * @example new HttpClient({ host: "localhost", port: 8000, headers: { "x-chroma-token": "…" }, timeoutMs: 10_000 })
+ * @example new HttpClient({ host: "localhost", port: 8000, token: process.env.CAIRN_TOKEN, timeoutMs: 10_000 })
  */
 export interface HttpClientOptions extends ClientOptions {
   /** Server host (default `localhost`). */
@@ -24,6 +24,12 @@ export interface HttpClientOptions extends ClientOptions {
    * whitespace is dropped, as fetch does).
    */
   headers?: Record<string, string>;
+  /**
+   * An API token (from `cairn tokens create`), sent as `Authorization: Bearer <token>` with every request. A
+   * missing or unknown token gets `UNAUTHENTICATED` (401), a token without the right `FORBIDDEN` (403); both
+   * are `ForbiddenError`s. Cannot be combined with an `Authorization` entry in `headers`.
+   */
+  token?: string;
   /** Per-request timeout in milliseconds (default 30 000); exceeded → `TIMEOUT`. */
   timeoutMs?: number;
   /** The fetch implementation (default: the global `fetch`). */
@@ -36,6 +42,7 @@ const HTTP_KEYS = [
   "ssl",
   "path",
   "headers",
+  "token",
   "timeoutMs",
   "fetch",
   "tenant",
@@ -125,6 +132,24 @@ function baseUrlOf(opts: HttpClientOptions): string {
 }
 
 /**
+ * Adds `Authorization: Bearer <token>` to the checked headers.
+ * @throws InvalidArgumentError code `INVALID_ARGUMENT` for a token that is not a non-empty single-line Latin-1
+ *   string, or when `headers` already has an `Authorization` entry
+ */
+function withToken(headers: Record<string, string>, token: unknown): Record<string, string> {
+  if (token === undefined) return headers;
+  if (typeof token !== "string" || token.trim().length === 0)
+    throw invalidArgument("token", `expected a non-empty string, got ${kindOf(token)}`);
+  if (Object.keys(headers).some((name) => name.toLowerCase() === "authorization"))
+    throw invalidArgument(
+      "token",
+      "headers already has an Authorization entry; pass the token either as `token` or in `headers`, not both",
+    );
+  const checked = checkHeaders({ authorization: `Bearer ${token.trim()}` });
+  return { ...headers, ...checked };
+}
+
+/**
  * A client of a Cairn server (`cairn run`), or of a Chroma server as far as its API allows. Same collections,
  * verbs, results and error classes as the embedded clients: the server sends each error's `code` and the client
  * rebuilds the same class. Texts are embedded here, on the client side, like the `chromadb` client does.
@@ -144,7 +169,7 @@ export class HttpClient extends CairnClient {
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1)
       throw invalidArgument("timeoutMs", `expected a positive integer, got ${timeoutMs}`);
     const url = baseUrlOf(opts);
-    const headers = checkHeaders(opts.headers);
+    const headers = withToken(checkHeaders(opts.headers), opts.token);
     const backend = new HttpBackend({
       baseUrl: url,
       headers,

@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   STORAGE_BUSY: { kind: "storage", status: 503 },
   CLIENT_CLOSED: { kind: "invalid_argument", status: 400 },
   RESET_DISABLED: { kind: "forbidden", status: 403 },
+  UNAUTHENTICATED: { kind: "forbidden", status: 401 },
+  FORBIDDEN: { kind: "forbidden", status: 403 },
   UNSUPPORTED: { kind: "unsupported", status: 501 },
   CONNECTION_FAILED: { kind: "connection", status: 503 },
   TIMEOUT: { kind: "connection", status: 504 },

@@ -47,7 +47,10 @@ export class EmbeddingError extends CairnError {}
 export class StorageError extends CairnError {}
 /** A remote call could not be made (connection refused, timeout). */
 export class ConnectionError extends CairnError {}
-/** The operation is not allowed by configuration (e.g. `reset` without `allowReset`). */
+/**
+ * The operation is not allowed: by configuration (`RESET_DISABLED`: `reset` without `allowReset`), for want of a
+ * valid token (`UNAUTHENTICATED`, HTTP 401) or because the token's role lacks the right (`FORBIDDEN`, HTTP 403).
+ */
 export class ForbiddenError extends CairnError {}
 /** The operation is not supported. */
 export class UnsupportedError extends CairnError {}

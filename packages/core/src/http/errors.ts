@@ -10,7 +10,8 @@ export type StatusCodeHints = Partial<Record<404 | 409, ErrorCode>>;
 
 const BY_STATUS: Record<number, ErrorCode> = {
   400: "INVALID_ARGUMENT",
-  403: "RESET_DISABLED",
+  401: "UNAUTHENTICATED",
+  403: "FORBIDDEN",
   404: "NOT_FOUND",
   409: "COLLECTION_EXISTS",
   413: "PAYLOAD_TOO_LARGE",
