@@ -149,7 +149,8 @@ function registerRoutes(app: Hono, env: RouteEnv, auth: AuthOptions | undefined)
   const methods = new Map<string, string[]>();
   for (const route of ROUTES) {
     const path = toHonoPath(route.path);
-    if (auth) app.on(route.method.toUpperCase(), path, authGuard(route, auth), handlerOf(route, env));
+    if (auth)
+      app.on(route.method.toUpperCase(), path, authGuard(route, auth, env.client), handlerOf(route, env));
     else app.on(route.method.toUpperCase(), path, handlerOf(route, env));
     methods.set(route.path, [...(methods.get(route.path) ?? []), route.method.toUpperCase()]);
   }

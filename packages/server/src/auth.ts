@@ -7,7 +7,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { type FSWatcher, readFileSync, watch } from "node:fs";
 import { basename, dirname } from "node:path";
-import { invalidArgument, type Logger } from "@cairndb/core";
+import { type CairnClient, invalidArgument, type Logger } from "@cairndb/core";
 import type { Context, MiddlewareHandler } from "hono";
 import { parse as parseYaml } from "yaml";
 import { RequestError } from "./errors";
@@ -312,8 +312,18 @@ async function newDatabaseName(c: Context): Promise<string | undefined> {
   }
 }
 
-/** Checks that the principal sees the tenant and database a request names; throws the 404 it would get. */
-async function checkVisible(c: Context, p: Principal, scope: Scope): Promise<string | undefined> {
+/**
+ * Checks that the principal sees the tenant and database a request names and that they exist; throws the 404
+ * a missing one gets, so a hidden tenant or database answers exactly as a missing one (some routes, such as
+ * `list_collections`, would otherwise answer an empty list for a missing database). Returns what a
+ * `new-database` request lacks, if anything.
+ */
+async function checkVisible(
+  c: Context,
+  p: Principal,
+  scope: Scope,
+  client: CairnClient | undefined,
+): Promise<string | undefined> {
   const params = c.req.param() as Record<string, string>;
   if (scope === "server") return;
   let tenant = params.tenant ?? params.tenant_name;
@@ -332,6 +342,10 @@ async function checkVisible(c: Context, p: Principal, scope: Scope): Promise<str
     return;
   }
   if (database !== undefined && !p.seesDatabase(database)) throw hiddenDatabase(tenant, database);
+  if (client) {
+    await client.getTenant({ name: tenant });
+    if (database !== undefined) await client.getDatabase({ tenant, name: database });
+  }
 }
 
 function describe(route: RouteDef, c: Context): string {
@@ -355,9 +369,10 @@ export interface AuthOptions {
 /**
  * The per-route guard: 401 `UNAUTHENTICATED` without a known token, 404 for a tenant or database outside the
  * token's scope, 403 `FORBIDDEN` for a role below the route's. Also answers `/api/v2/auth/identity` from the
- * token and filters `list_databases` to the token's databases.
+ * token and filters `list_databases` to the token's databases. With `client`, a tenant or database is looked
+ * up before the route runs, so a missing one answers as a hidden one.
  */
-export function authGuard(route: RouteDef, options: AuthOptions): MiddlewareHandler {
+export function authGuard(route: RouteDef, options: AuthOptions, client?: CairnClient): MiddlewareHandler {
   const access = accessRuleOf(route);
   const open = access.access === "public" || options.publicRoutes?.includes(route.operationId);
   return async (c, next) => {
@@ -382,7 +397,7 @@ export function authGuard(route: RouteDef, options: AuthOptions): MiddlewareHand
       return c.json({ user_id: entry.name, tenant, databases: entry.databases });
     }
     if (access.access === "token") return next();
-    const lacking = await checkVisible(c, principal, access.scope);
+    const lacking = await checkVisible(c, principal, access.scope, client);
     const scopeTooSmall =
       lacking !== undefined || (access.scope === "server" && !principal.global && access.role === "admin");
     if (principal.rank < ROLES.indexOf(access.role) || scopeTooSmall) {
