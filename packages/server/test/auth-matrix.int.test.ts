@@ -213,7 +213,9 @@ describe("auth matrix", () => {
     });
     expect(hidden.status).toBe(404);
     expect(missing.status).toBe(404);
-    const [h, m] = [await hidden.json(), await missing.json()];
+    type Body = { code: string; message: string };
+    const h = (await hidden.json()) as Body;
+    const m = (await missing.json()) as Body;
     expect(h.code).toBe(m.code);
     expect(h.message.replace("globex", "X")).toBe(m.message.replace("nosuch", "X"));
   });
@@ -321,6 +323,7 @@ describe("through the official chromadb client", () => {
     const admin = new AdminClient({
       host: "127.0.0.1",
       port: server.port,
+      ssl: false,
       headers: { "x-chroma-token": tokens.other },
     });
     await expect(admin.createTenant({ name: uniq("nope") })).rejects.toBeInstanceOf(ChromaForbiddenError);

@@ -4,9 +4,16 @@
  * (unknown command or option, missing value; commander suggests the closest name).
  */
 import { CairnError } from "@cairndb/core";
+import { ROLES } from "../auth";
 import { Command, CommanderError, Option } from "commander";
 import { modelsPullCommand, type PullFlags } from "./models";
 import { RUN_DEFAULTS, type RunEnvironment, type RunFlags, runCommand } from "./run";
+import {
+  type TokensCreateFlags,
+  tokensCreateCommand,
+  tokensListCommand,
+  tokensRevokeCommand,
+} from "./tokens";
 import { vacuumCommand } from "./vacuum";
 import { VERSION_TEXT, versionCommand } from "./version";
 
@@ -65,6 +72,12 @@ export function createProgram(env: CliEnvironment = {}): { program: Command; res
     .option("--host <address>", "interface to listen on", RUN_DEFAULTS.host)
     .option("--port <n>", "port (0 = any free port)", RUN_DEFAULTS.port)
     .option("--allow-reset", "allow POST /api/v2/reset (deletes everything)", false)
+    .addOption(
+      new Option(
+        "--auth <file>",
+        "auth file of API tokens (cairn tokens create); reloaded when it changes. Without it: open to anyone",
+      ).env("CAIRN_AUTH_FILE"),
+    )
     .option(
       "--log-level <level>",
       "debug | info | warn | error | silent (info: one line per request)",
@@ -87,6 +100,49 @@ export function createProgram(env: CliEnvironment = {}): { program: Command; res
     )
     .action(async (flags: RunFlags) => {
       result.code = await runCommand(flags, { ...env, stderr });
+    });
+
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  const authFile = () =>
+    new Option("--auth <file>", "the auth file (YAML or JSON)").env("CAIRN_AUTH_FILE").makeOptionMandatory();
+  const tokens = program
+    .command("tokens")
+    .description("Manage the API tokens of an auth file (the file keeps only their SHA-256 hashes)");
+  tokens
+    .command("create")
+    .description(
+      "Create a token, add its hash to the auth file (created if missing) and print the token once",
+    )
+    .addOption(authFile())
+    .requiredOption("--name <name>", "a unique name (shown in logs; used by revoke)")
+    .addOption(new Option("--role <role>", "what the token may do").choices(ROLES).makeOptionMandatory())
+    .requiredOption(
+      "--tenant <name>",
+      'a tenant the token sees ("*" = all, "team-*" = a pattern; repeatable)',
+      collect,
+    )
+    .requiredOption(
+      "--database <name>",
+      'a database the token sees in those tenants ("*" = all; repeatable)',
+      collect,
+    )
+    .action((flags: TokensCreateFlags) => {
+      result.code = tokensCreateCommand(flags, stdout, stderr);
+    });
+  tokens
+    .command("list")
+    .description("List the tokens of the auth file (names, roles, scopes)")
+    .addOption(authFile())
+    .action((flags: { auth: string }) => {
+      result.code = tokensListCommand(flags, stdout);
+    });
+  tokens
+    .command("revoke")
+    .description("Remove a token from the auth file (a running server stops accepting it when it reloads)")
+    .addOption(authFile())
+    .requiredOption("--name <name>", "the token to revoke")
+    .action((flags: { auth: string; name: string }) => {
+      result.code = tokensRevokeCommand(flags, stderr);
     });
 
   const models = program

@@ -20,6 +20,8 @@ export interface RunFlags {
   maxBodyMb: string;
   onDuplicate: string;
   shutdownGraceMs: string;
+  /** `--auth FILE` (or `CAIRN_AUTH_FILE`): the auth file; absent = open server. */
+  auth?: string;
 }
 
 /** Defaults of the `cairn run` flags (shown in `cairn run --help`). */
@@ -71,6 +73,7 @@ export function runOptions(flags: RunFlags): Omit<StartServerOptions, "logger"> 
     logLevel,
     onDuplicate,
     shutdownTimeoutMs: integer(flags.shutdownGraceMs, "--shutdown-grace-ms", 0, 3_600_000),
+    ...(flags.auth !== undefined && { authFile: resolve(flags.auth) }),
   };
 }
 
@@ -95,7 +98,10 @@ export async function runCommand(flags: RunFlags, env: RunEnvironment = {}): Pro
   stderr.write(
     `Cairn ${SERVER_VERSION} listening on ${server.url}\nData: ${options.path}` +
       `${options.allowReset ? "\nReset: allowed" : ""}` +
-      `${options.onDuplicate === "ignore" ? "\nDuplicate ids in add: ignored" : ""}\n`,
+      `${options.onDuplicate === "ignore" ? "\nDuplicate ids in add: ignored" : ""}\n` +
+      (options.authFile
+        ? `Auth: tokens from ${options.authFile} (reloaded when it changes)\n`
+        : "Warning: no --auth file (or CAIRN_AUTH_FILE): anyone who can reach this port can read and write everything\n"),
   );
   return untilStopped(server, stderr, env.signals ?? process, env.exitNow ?? ((code) => process.exit(code)));
 }
