@@ -100,6 +100,8 @@ export function parseAuthConfig(text: string, source = "auth file"): AuthConfig 
         `${path}.role`,
         `expected reader, writer or admin, got ${JSON.stringify(e.role)}`,
       );
+    if (typeof e.sha256 === "number")
+      throw invalidArgument(`${path}.sha256`, "read as a number by YAML; put the hash in quotes");
     if (typeof e.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(e.sha256))
       throw invalidArgument(
         `${path}.sha256`,
