@@ -15,6 +15,7 @@ export {
   generateToken,
   hashToken,
   parseAuthConfig,
+  type Principal,
   type Role,
   ROLES,
   type Scope,

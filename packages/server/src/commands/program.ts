@@ -1,5 +1,5 @@
 /**
- * The `cairn` command line, declared with commander: `run`, `models pull`, `vacuum`, `version`, and `--help` /
+ * The `cairn` command line, declared with commander: `run`, `tokens create | list | revoke`, `models pull`, `vacuum`, `version`, and `--help` /
  * `-h` on every command. Exit codes: 0 ok, 1 runtime error (a Cairn error prints its code), 2 usage error
  * (unknown command or option, missing value; commander suggests the closest name).
  */

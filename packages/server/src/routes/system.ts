@@ -72,7 +72,8 @@ export const systemRoutes: RouteDef[] = [
     method: "get",
     path: "/api/v2/auth/identity",
     operationId: "get_user_identity",
-    summary: "The caller's identity (no authentication: the default tenant and database).",
+    summary:
+      "The caller's identity: with an auth file, the token's name, tenant and databases; without, the defaults.",
     tag: "system",
     ok: {
       status: 200,
