@@ -41,6 +41,8 @@ function sink(): { stream: Writable; text: () => string } {
   return { stream, text: () => text };
 }
 
+const HEX = "a".repeat(64);
+
 describe("auth file", () => {
   it("accepts YAML and JSON and stores only hashes", () => {
     const token = generateToken();
@@ -62,11 +64,11 @@ describe("auth file", () => {
   it.each([
     ["tokens: [1]", /tokens\[0\]: expected an object/],
     [
-      "tokens:\n  - { name: a, role: boss, tenants: [x], databases: [y], sha256: " + "a".repeat(64) + " }",
+      `tokens:\n  - { name: a, role: boss, tenants: [x], databases: [y], sha256: ${HEX} }`,
       /role: expected reader, writer or admin, got "boss"/,
     ],
     [
-      "tokens:\n  - { name: a, role: reader, tenants: [], databases: [y], sha256: " + "a".repeat(64) + " }",
+      `tokens:\n  - { name: a, role: reader, tenants: [], databases: [y], sha256: ${HEX} }`,
       /tenants: expected a non-empty list/,
     ],
     [
