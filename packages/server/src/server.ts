@@ -53,6 +53,13 @@ export interface StartServerOptions {
    * built on the official client that rely on it. The CLI flag is `cairn run --on-duplicate ignore|error`.
    */
   onDuplicate?: DuplicateMode;
+  /** Serve `GET /metrics` in Prometheus text format (default true; CLI `--no-metrics`). */
+  metrics?: boolean;
+  /**
+   * Label the per-collection gauges of `/metrics` by tenant, database and collection (default true); false
+   * exports unlabelled totals (CLI `--metrics-collection-labels off`).
+   */
+  metricsCollectionLabels?: boolean;
 }
 
 /** A running server. */
@@ -90,6 +97,8 @@ const KEYS = [
   "logLevel",
   "logger",
   "shutdownTimeoutMs",
+  "metrics",
+  "metricsCollectionLabels",
 ];
 
 function checkOptions(
@@ -124,6 +133,9 @@ function checkOptions(
   const onDuplicate = options.onDuplicate ?? "error";
   if (!isDuplicateMode(onDuplicate))
     throw invalidArgument("onDuplicate", `expected "ignore" or "error", got ${JSON.stringify(onDuplicate)}`);
+  for (const key of ["metrics", "metricsCollectionLabels"] as const)
+    if (options[key] !== undefined && typeof options[key] !== "boolean")
+      throw invalidArgument(key, `expected true or false, got ${JSON.stringify(options[key])}`);
   return {
     path,
     host,
@@ -134,6 +146,8 @@ function checkOptions(
     onDuplicate,
     logger: options.logger,
     shutdownTimeoutMs,
+    metrics: options.metrics !== false,
+    metricsCollectionLabels: options.metricsCollectionLabels !== false,
   };
 }
 
@@ -171,6 +185,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     maxBodyBytes: opts.maxBodyBytes,
     logger,
     logLevel: opts.logLevel,
+    metrics: opts.metrics,
+    metricsCollectionLabels: opts.metricsCollectionLabels,
+    databasePath: opts.path,
   });
   // @hono/node-server's default (it swaps in its lighter global Request/Response); `false` breaks re-wrapping
   // bodies (`new Request(req, { body })`, as the body-limit middleware does) for DELETE requests.
