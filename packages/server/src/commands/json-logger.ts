@@ -3,6 +3,7 @@
  * 8601), `level` (a name), `msg`, and the message's structured fields (a request's `req_id`, `method`,
  * `route`, `status`, `duration_ms`, …).
  */
+import { Writable } from "node:stream";
 import type { Logger } from "@cairndb/core";
 import { pino } from "pino";
 
@@ -33,4 +34,17 @@ export type LogFormat = "pretty" | "json";
 /** The default format: pretty on a terminal, JSON otherwise (a log collector, a file, a container). */
 export function defaultLogFormat(stream: NodeJS.WritableStream): LogFormat {
   return (stream as NodeJS.WriteStream).isTTY ? "pretty" : "json";
+}
+
+/**
+ * A stream that logs each line written to it as one `info` message: in JSON mode the CLI's banner and shutdown
+ * messages become JSON lines too, so everything on stderr is machine-readable.
+ */
+export function lineStream(logger: Logger): NodeJS.WritableStream {
+  return new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split("\n")) if (line.length > 0) logger.info(line);
+      done();
+    },
+  });
 }

@@ -8,7 +8,7 @@ import { DEFAULT_MAX_BODY_BYTES } from "../app";
 import { isLogLevel } from "../logging";
 import { isDuplicateMode, type RunningServer, type StartServerOptions, startServer } from "../server";
 import { SERVER_VERSION } from "../version";
-import { createJsonLogger, defaultLogFormat, type LogFormat } from "./json-logger";
+import { createJsonLogger, defaultLogFormat, type LogFormat, lineStream } from "./json-logger";
 import { createStreamLogger } from "./stderr-logger";
 
 /** The flags of `cairn run` as commander parses them (strings; checked by {@link runOptions}). */
@@ -113,10 +113,12 @@ export interface RunEnvironment {
 
 /** Runs the server; resolves with the exit code once it has shut down after a signal. */
 export async function runCommand(flags: RunFlags, env: RunEnvironment = {}): Promise<number> {
-  const stderr = env.stderr ?? process.stderr;
+  const stream = env.stderr ?? process.stderr;
   const options = runOptions(flags);
-  const logger =
-    logFormatOf(flags, stderr) === "json" ? createJsonLogger(stderr) : createStreamLogger(stderr);
+  const json = logFormatOf(flags, stream) === "json";
+  const logger = json ? createJsonLogger(stream) : createStreamLogger(stream);
+  // In JSON mode the banner and shutdown messages are JSON lines too.
+  const stderr = json ? lineStream(logger) : stream;
   const server = await (env.start ?? startServer)({ ...options, logger });
   // The banner goes to stderr whatever the level (it is the CLI's, not the library's).
   stderr.write(
