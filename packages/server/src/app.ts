@@ -132,6 +132,7 @@ function handlerOf(route: RouteDef, env: RouteEnv) {
     const query = readQuery(c, route);
     const body = route.body ? await readBody(c, route) : undefined;
     const reply = await route.handle({ params: c.req.param() as Record<string, string>, query, body }, env);
+    if (reply.response) return reply.response;
     return c.json(reply.body as object, (reply.status ?? route.ok.status) as ContentfulStatusCode);
   };
 }
@@ -186,26 +187,13 @@ export function createApp(client: CairnClient, options: AppOptions = {}): Hono {
           collectionLabels: options.metricsCollectionLabels !== false,
           databasePath: options.databasePath,
         });
-  const templates = ROUTES.map((route) => route.path);
-  app.use(
-    "*",
-    requestMiddleware(
-      logger,
-      createRouteMatcher(metrics ? [...templates, METRICS_PATH] : templates),
-      metrics,
-    ),
-  );
+  const matcher = createRouteMatcher(ROUTES.map((route) => route.path));
+  app.use("*", requestMiddleware(logger, matcher, metrics));
   app.use("*", bodyLimit({ maxSize, onError: tooLarge(maxSize) }));
   const onDuplicate = options.onDuplicate ?? "error";
   if (onDuplicate !== "error" && onDuplicate !== "ignore")
     throw invalidArgument("onDuplicate", `expected "error" or "ignore", got ${JSON.stringify(onDuplicate)}`);
-  if (metrics) {
-    const registry = metrics.registry;
-    app.get(METRICS_PATH, async (c) =>
-      c.body(await registry.metrics(), 200, { "content-type": registry.contentType }),
-    );
-  }
-  registerRoutes(app, { client, allowReset: options.allowReset === true, onDuplicate });
+  registerRoutes(app, { client, allowReset: options.allowReset === true, onDuplicate, metrics });
   // Chroma answers unknown routes with 404 and an empty body (no content type).
   app.notFound(() => new Response(null, { status: 404 }));
   app.onError((error, c) => {

@@ -56,7 +56,7 @@ export function requestIdOf(incoming: string | undefined | null): string {
   return incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
 }
 
-/** Reads a request id set by {@link requestMiddleware} (for other middleware and handlers). */
+/** Reads the request id the request middleware set (for other middleware and handlers). */
 export function requestId(c: Context): string | undefined {
   return c.get("requestId" as never) as string | undefined;
 }
