@@ -1,7 +1,7 @@
 /**
  * The Hono app: the route table registered with request-shape checks, Chroma's error bodies, 404 with an empty
- * body for unknown routes, 405 for a wrong method, 410 for the v1 API, 413 above the body limit, and one log
- * line per request.
+ * body for unknown routes, 405 for a wrong method, 410 for the v1 API, 413 above the body limit, `GET /metrics`
+ * (Prometheus), and one log line per request with a request id echoed in `X-Request-Id`.
  */
 import { type CairnClient, invalidArgument, type Logger } from "@cairndb/core";
 import { type Context, Hono } from "hono";
@@ -10,7 +10,10 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type AuthOptions, authGuard } from "./auth";
 import { chromaKind, RequestError, toErrorResponse } from "./errors";
 import { filterLogger, type LogLevel } from "./logging";
+import { createMetrics, type ServerMetrics } from "./metrics";
 import { resolveComponent } from "./payloads";
+import { requestMiddleware } from "./request-log";
+import { createRouteMatcher } from "./route-match";
 import { ROUTES, type RouteDef, type RouteEnv } from "./routes";
 import { validate } from "./schema";
 
@@ -42,7 +45,19 @@ export interface AppOptions {
    * allowed, as with Chroma without auth.
    */
   auth?: AuthOptions;
+  /** Serve `GET /metrics` in Prometheus text format (default true). */
+  metrics?: boolean;
+  /**
+   * Label the per-collection gauges of `/metrics` by tenant, database and collection (default true); false
+   * exports unlabelled totals instead, to bound label cardinality on servers with many collections.
+   */
+  metricsCollectionLabels?: boolean;
+  /** The database folder, for the `cairn_wal_bytes` gauge (set by {@link startServer}; omitted: no gauge). */
+  databasePath?: string;
 }
+
+/** The path of the Prometheus endpoint. */
+export const METRICS_PATH = "/metrics";
 
 const toHonoPath = (path: string) => path.replace(/\{(\w+)\}/g, ":$1");
 
@@ -118,29 +133,12 @@ function tooLarge(maxSize: number) {
   };
 }
 
-/**
- * One line per request. An error answer adds its code and message: info for 4xx, warn for the expected 5xx
- * (501 unsupported, 503 busy); only a server fault (500) is an error, with its stack.
- */
-function logRequest(logger: Logger, c: Context, ms: number): void {
-  const status = c.res.status;
-  const line = `${c.req.method} ${c.req.path} ${status} ${ms.toFixed(1)}ms`;
-  if (!c.error) {
-    if (status >= 500) logger.error(line);
-    else logger.info(line);
-    return;
-  }
-  const { body, internal } = toErrorResponse(c.error);
-  if (internal) logger.error(`${line} ${body.code}: ${c.error.stack ?? c.error.message}`);
-  else if (status >= 500) logger.warn(`${line} ${body.code}: ${body.message}`);
-  else logger.info(`${line} ${body.code}: ${body.message}`);
-}
-
 function handlerOf(route: RouteDef, env: RouteEnv) {
   return async (c: Context) => {
     const query = readQuery(c, route);
     const body = route.body ? await readBody(c, route) : undefined;
     const reply = await route.handle({ params: c.req.param() as Record<string, string>, query, body }, env);
+    if (reply.response) return reply.response;
     return c.json(reply.body as object, (reply.status ?? route.ok.status) as ContentfulStatusCode);
   };
 }
@@ -191,16 +189,24 @@ export function createApp(client: CairnClient, options: AppOptions = {}): Hono {
   const logger = filterLogger(options.logger, options.logLevel ?? "info");
   const maxSize = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const app = new Hono();
-  app.use("*", async (c, next) => {
-    const started = performance.now();
-    await next();
-    logRequest(logger, c, performance.now() - started);
-  });
+  const metrics: ServerMetrics | undefined =
+    options.metrics === false
+      ? undefined
+      : createMetrics(client, {
+          collectionLabels: options.metricsCollectionLabels !== false,
+          databasePath: options.databasePath,
+        });
+  const matcher = createRouteMatcher(ROUTES.map((route) => route.path));
+  app.use("*", requestMiddleware(logger, matcher, metrics));
   app.use("*", bodyLimit({ maxSize, onError: tooLarge(maxSize) }));
   const onDuplicate = options.onDuplicate ?? "error";
   if (onDuplicate !== "error" && onDuplicate !== "ignore")
     throw invalidArgument("onDuplicate", `expected "error" or "ignore", got ${JSON.stringify(onDuplicate)}`);
-  registerRoutes(app, { client, allowReset: options.allowReset === true, onDuplicate }, options.auth);
+  registerRoutes(
+    app,
+    { client, allowReset: options.allowReset === true, onDuplicate, metrics },
+    options.auth,
+  );
   // Chroma answers unknown routes with 404 and an empty body (no content type).
   app.notFound(() => new Response(null, { status: 404 }));
   app.onError((error, c) => {

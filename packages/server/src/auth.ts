@@ -270,6 +270,9 @@ export const ACCESS: Readonly<Record<string, AccessRule>> = {
   collection_upsert: rule("writer", "database"),
   collection_update: rule("writer", "database"),
   collection_delete: rule("writer", "database"),
+  // Metrics name every tenant's collections: a server-wide admin token (a Prometheus scrape config can send one
+  // as `authorization: { credentials: … }`), or list "metrics" in `publicRoutes` to open it.
+  metrics: rule("admin", "server"),
 };
 
 /** The rule of a route. @throws Error when the route has none (a programming error, caught by tests). */

@@ -23,10 +23,17 @@ export {
   type TokenEntry,
   TokenStore,
 } from "./auth";
-export { type AppOptions, createApp, DEFAULT_MAX_BODY_BYTES } from "./app";
+export { type AppOptions, createApp, DEFAULT_MAX_BODY_BYTES, METRICS_PATH } from "./app";
 export { type ErrorBody, RequestError, toErrorResponse } from "./errors";
 export { filterLogger, isLogLevel, LOG_LEVELS, type LogLevel } from "./logging";
+export { createMetrics, LATENCY_BUCKETS, type MetricsOptions, type ServerMetrics } from "./metrics";
 export { buildOpenApi } from "./openapi";
+export {
+  REQUEST_ID_HEADER,
+  REQUEST_ID_PATTERN,
+  type RequestLogFields,
+  requestId,
+} from "./request-log";
 export { ROUTES, type RouteDef } from "./routes";
 export { MAX_BATCH_SIZE } from "./routes/system";
 export type { Schema } from "./schema";

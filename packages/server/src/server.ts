@@ -62,6 +62,13 @@ export interface StartServerOptions {
   authFile?: string;
   /** Operation ids answered without a token even with `authFile` (besides heartbeat, version, healthcheck, pre-flight checks and the OpenAPI document). */
   publicRoutes?: string[];
+  /** Serve `GET /metrics` in Prometheus text format (default true; CLI `--no-metrics`). */
+  metrics?: boolean;
+  /**
+   * Label the per-collection gauges of `/metrics` by tenant, database and collection (default true); false
+   * exports unlabelled totals (CLI `--metrics-collection-labels off`).
+   */
+  metricsCollectionLabels?: boolean;
 }
 
 /** A running server. */
@@ -106,6 +113,8 @@ const KEYS = [
   "shutdownTimeoutMs",
   "authFile",
   "publicRoutes",
+  "metrics",
+  "metricsCollectionLabels",
 ];
 
 function checkOptions(
@@ -148,6 +157,9 @@ function checkOptions(
   const publicRoutes = options.publicRoutes ?? [];
   if (!Array.isArray(publicRoutes) || publicRoutes.some((r) => typeof r !== "string"))
     throw invalidArgument("publicRoutes", "expected a list of operation ids");
+  for (const key of ["metrics", "metricsCollectionLabels"] as const)
+    if (options[key] !== undefined && typeof options[key] !== "boolean")
+      throw invalidArgument(key, `expected true or false, got ${JSON.stringify(options[key])}`);
   return {
     authFile: options.authFile,
     publicRoutes,
@@ -160,6 +172,8 @@ function checkOptions(
     onDuplicate,
     logger: options.logger,
     shutdownTimeoutMs,
+    metrics: options.metrics !== false,
+    metricsCollectionLabels: options.metricsCollectionLabels !== false,
   };
 }
 
@@ -200,6 +214,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logger,
     logLevel: opts.logLevel,
     ...(store && { auth: { store, publicRoutes: opts.publicRoutes } }),
+    metrics: opts.metrics,
+    metricsCollectionLabels: opts.metricsCollectionLabels,
+    databasePath: opts.path,
   });
   const authWatch = store && opts.authFile ? watchAuthFile(opts.authFile, store, logger) : undefined;
   // @hono/node-server's default (it swaps in its lighter global Request/Response); `false` breaks re-wrapping

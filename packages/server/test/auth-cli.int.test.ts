@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../src/commands/program";
 import { type CairnProcess, spawnCairn, tempDir } from "./helpers";
 
@@ -45,7 +45,8 @@ describe("cairn run --auth", () => {
     const token = created.out.trim();
     const cairn = await spawnCairn(join(data.dir, "db"), ["--auth", file, "--log-level", "warn"]);
     try {
-      expect(cairn.stderr()).toContain(`Auth: tokens from ${file}`);
+      // The banner's lines may reach stderr after the "listening on" line that spawnCairn waits for.
+      await vi.waitFor(() => expect(cairn.stderr()).toContain(`Auth: tokens from ${file}`));
       expect(cairn.stderr()).not.toContain("Warning: no --auth");
       expect(await status(cairn)).toBe(401);
       expect(await status(cairn, { "x-chroma-token": token })).toBe(200);
@@ -78,7 +79,7 @@ describe("cairn run --auth", () => {
     }
     const open = await spawnCairn(join(data.dir, "db3"), ["--log-level", "warn"]);
     try {
-      expect(open.stderr()).toContain("Warning: no --auth file (or CAIRN_AUTH_FILE)");
+      await vi.waitFor(() => expect(open.stderr()).toContain("Warning: no --auth file (or CAIRN_AUTH_FILE)"));
       expect(await status(open)).toBe(200);
     } finally {
       await open.stop();

@@ -97,6 +97,7 @@ const CASES: Record<string, Case> = {
   healthcheck: { outcomes: PUBLIC, path: "/api/v2/healthcheck" },
   pre_flight_checks: { outcomes: PUBLIC, path: "/api/v2/pre-flight-checks" },
   openapi: { outcomes: PUBLIC, path: "/openapi.json" },
+  metrics: { outcomes: SERVER_ADMIN, path: "/metrics" },
   get_user_identity: { outcomes: "UUKKKKK", path: "/api/v2/auth/identity" },
   reset: { outcomes: SERVER_ADMIN, path: "/api/v2/reset", ok: 403 }, // passes auth, then RESET_DISABLED
   create_tenant: { outcomes: SERVER_ADMIN, path: "/api/v2/tenants", body: (i) => ({ name: `t-${i}` }) },

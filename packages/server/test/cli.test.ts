@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../src/commands/program";
-import { RUN_DEFAULTS, runOptions } from "../src/commands/run";
+import { logFormatOf, RUN_DEFAULTS, runOptions } from "../src/commands/run";
 import { type RunningServer, type StartServerOptions, startServer } from "../src/server";
 
 function sink(): { stream: Writable; text: () => string } {
@@ -88,6 +88,9 @@ describe("cairn run flags", () => {
       "ignore",
       "--shutdown-grace-ms",
       "250",
+      "--no-metrics",
+      "--metrics-collection-labels",
+      "off",
     ]);
     await tick();
     expect(run.started).toHaveLength(1);
@@ -102,6 +105,8 @@ describe("cairn run flags", () => {
       maxBodyBytes: 2 * 1024 * 1024,
       onDuplicate: "ignore",
       shutdownTimeoutMs: 250,
+      metrics: false,
+      metricsCollectionLabels: false,
     });
     expect(run.stderr()).toContain("listening on http://127.0.0.1:1234");
     expect(run.stderr()).toContain("Duplicate ids in add: ignored");
@@ -120,7 +125,49 @@ describe("cairn run flags", () => {
       maxBodyBytes: 32 * 1024 * 1024,
       onDuplicate: "error",
       shutdownTimeoutMs: 10_000,
+      metrics: true,
+      metricsCollectionLabels: true,
     });
+  });
+
+  it("--log-format json writes one JSON object per line; pretty keeps the human line with the request id", async () => {
+    for (const format of ["json", "pretty"] as const) {
+      const run = fakeRun(["run", "--log-format", format]);
+      await tick();
+      const logger = run.started[0]!.logger!;
+      const before = run.stderr().length;
+      logger.info("GET /api/v2/heartbeat 200 0.4ms", {
+        req_id: "r-1",
+        status: 200,
+        route: "/api/v2/heartbeat",
+      });
+      logger.warn("plain", { file: "x" });
+      const lines = run.stderr().slice(before).trimEnd().split("\n");
+      expect(lines).toHaveLength(2);
+      if (format === "json") {
+        const [request, plain] = lines.map((line) => JSON.parse(line));
+        expect(request).toMatchObject({
+          level: "info",
+          msg: "GET /api/v2/heartbeat 200 0.4ms",
+          req_id: "r-1",
+        });
+        expect(request.status).toBe(200);
+        expect(Number.isNaN(Date.parse(request.time))).toBe(false);
+        expect(plain).toMatchObject({ level: "warn", msg: "plain", file: "x" });
+      } else {
+        expect(lines[0]).toMatch(/ info {2}GET \/api\/v2\/heartbeat 200 0\.4ms \[r-1\]$/);
+        expect(lines[1]).toMatch(/ warn {2}plain \{"file":"x"\}$/);
+      }
+      run.signals.emit("SIGTERM", "SIGTERM");
+      run.finishClose();
+      expect(await run.code).toBe(0);
+    }
+  });
+
+  it("without --log-format: pretty on a terminal, json otherwise", () => {
+    expect(logFormatOf({}, Object.assign(new Writable(), { isTTY: true }))).toBe("pretty");
+    expect(logFormatOf({}, new Writable())).toBe("json");
+    expect(logFormatOf({ logFormat: "pretty" }, new Writable())).toBe("pretty");
   });
 
   it("a bad value is INVALID_ARGUMENT naming the flag (exit 1); the server is not started", async () => {
@@ -130,6 +177,8 @@ describe("cairn run flags", () => {
       ["--port", "-1", "0-65535"],
       ["--max-body-mb", "0", "1-4096"],
       ["--shutdown-grace-ms", "soon", "0-3600000"],
+      ["--log-format", "xml", "pretty or json"],
+      ["--metrics-collection-labels", "maybe", "on or off"],
     ] as const) {
       const run = fakeRun(["run", flag, value]);
       expect(await run.code, flag).toBe(1);

@@ -120,7 +120,7 @@ export async function spawnServing(
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`cairn run did not start:\n${err}`)), 20_000);
     const check = () => {
-      const match = /listening on (http:\/\/\S+)/.exec(err);
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(err);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);

@@ -83,6 +83,16 @@ export function createProgram(env: CliEnvironment = {}): { program: Command; res
       "debug | info | warn | error | silent (info: one line per request)",
       RUN_DEFAULTS.logLevel,
     )
+    .option(
+      "--log-format <format>",
+      "pretty | json: one JSON object per line (default: pretty on a terminal, json otherwise)",
+    )
+    .option("--no-metrics", "do not serve GET /metrics (Prometheus)")
+    .option(
+      "--metrics-collection-labels <on|off>",
+      "label the per-collection gauges of /metrics by tenant, database and collection (off: totals only)",
+      RUN_DEFAULTS.metricsCollectionLabels,
+    )
     .option("--max-body-mb <n>", "request body limit in MiB", RUN_DEFAULTS.maxBodyMb)
     .option(
       "--on-duplicate <mode>",

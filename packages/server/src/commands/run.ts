@@ -8,6 +8,7 @@ import { DEFAULT_MAX_BODY_BYTES } from "../app";
 import { isLogLevel } from "../logging";
 import { isDuplicateMode, type RunningServer, type StartServerOptions, startServer } from "../server";
 import { SERVER_VERSION } from "../version";
+import { createJsonLogger, defaultLogFormat, type LogFormat, lineStream } from "./json-logger";
 import { createStreamLogger } from "./stderr-logger";
 
 /** The flags of `cairn run` as commander parses them (strings; checked by {@link runOptions}). */
@@ -22,10 +23,16 @@ export interface RunFlags {
   shutdownGraceMs: string;
   /** `--auth FILE` (or `CAIRN_AUTH_FILE`): the auth file; absent = open server. */
   auth?: string;
+  /** `pretty` | `json`; omitted: pretty when stderr is a terminal, else json. */
+  logFormat?: string;
+  /** `--no-metrics` sets false. */
+  metrics?: boolean;
+  /** `on` | `off`. */
+  metricsCollectionLabels?: string;
 }
 
 /** Defaults of the `cairn run` flags (shown in `cairn run --help`). */
-export const RUN_DEFAULTS: Omit<RunFlags, "allowReset"> = {
+export const RUN_DEFAULTS: Omit<RunFlags, "allowReset" | "logFormat" | "metrics"> = {
   path: "./cairn_db",
   host: "127.0.0.1",
   port: "8000",
@@ -33,6 +40,7 @@ export const RUN_DEFAULTS: Omit<RunFlags, "allowReset"> = {
   maxBodyMb: String(DEFAULT_MAX_BODY_BYTES / 1024 / 1024),
   onDuplicate: "error",
   shutdownGraceMs: "10000",
+  metricsCollectionLabels: "on",
 };
 
 /** Signals that stop the server. */
@@ -64,6 +72,9 @@ export function runOptions(flags: RunFlags): Omit<StartServerOptions, "logger"> 
   const onDuplicate = flags.onDuplicate;
   if (!isDuplicateMode(onDuplicate))
     throw invalidArgument("--on-duplicate", `expected ignore or error, got "${onDuplicate}"`);
+  const labels = flags.metricsCollectionLabels ?? "on";
+  if (labels !== "on" && labels !== "off")
+    throw invalidArgument("--metrics-collection-labels", `expected on or off, got "${labels}"`);
   return {
     path: resolve(flags.path),
     host: flags.host,
@@ -74,7 +85,21 @@ export function runOptions(flags: RunFlags): Omit<StartServerOptions, "logger"> 
     onDuplicate,
     shutdownTimeoutMs: integer(flags.shutdownGraceMs, "--shutdown-grace-ms", 0, 3_600_000),
     ...(flags.auth !== undefined && { authFile: resolve(flags.auth) }),
+    metrics: flags.metrics !== false,
+    metricsCollectionLabels: labels === "on",
   };
+}
+
+/**
+ * The log format of `cairn run`: the flag's value, else pretty when `stderr` is a terminal and json otherwise.
+ * @throws InvalidArgumentError code `INVALID_ARGUMENT` for another value
+ */
+export function logFormatOf(flags: Pick<RunFlags, "logFormat">, stderr: NodeJS.WritableStream): LogFormat {
+  const format = flags.logFormat;
+  if (format === undefined) return defaultLogFormat(stderr);
+  if (format !== "pretty" && format !== "json")
+    throw invalidArgument("--log-format", `expected pretty or json, got "${format}"`);
+  return format;
 }
 
 /** What `cairn run` needs from its surroundings (replaced in tests). */
@@ -91,14 +116,19 @@ export interface RunEnvironment {
 
 /** Runs the server; resolves with the exit code once it has shut down after a signal. */
 export async function runCommand(flags: RunFlags, env: RunEnvironment = {}): Promise<number> {
-  const stderr = env.stderr ?? process.stderr;
+  const stream = env.stderr ?? process.stderr;
   const options = runOptions(flags);
-  const server = await (env.start ?? startServer)({ ...options, logger: createStreamLogger(stderr) });
+  const json = logFormatOf(flags, stream) === "json";
+  const logger = json ? createJsonLogger(stream) : createStreamLogger(stream);
+  // In JSON mode the banner and shutdown messages are JSON lines too.
+  const stderr = json ? lineStream(logger) : stream;
+  const server = await (env.start ?? startServer)({ ...options, logger });
   // The banner goes to stderr whatever the level (it is the CLI's, not the library's).
   stderr.write(
     `Cairn ${SERVER_VERSION} listening on ${server.url}\nData: ${options.path}` +
       `${options.allowReset ? "\nReset: allowed" : ""}` +
-      `${options.onDuplicate === "ignore" ? "\nDuplicate ids in add: ignored" : ""}\n` +
+      `${options.onDuplicate === "ignore" ? "\nDuplicate ids in add: ignored" : ""}` +
+      `${options.metrics ? `\nMetrics: ${server.url}/metrics` : ""}\n` +
       (options.authFile
         ? `Auth: tokens from ${options.authFile} (reloaded when it changes)\n`
         : "Warning: no --auth file (or CAIRN_AUTH_FILE): anyone who can reach this port can read and write everything\n"),

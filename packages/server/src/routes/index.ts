@@ -2,6 +2,7 @@
 import { buildOpenApi } from "../openapi";
 import { anyValue } from "../schema";
 import { collectionRoutes } from "./collections";
+import { metricsRoute } from "./metrics";
 import { recordRoutes } from "./records";
 import { systemRoutes } from "./system";
 import { tenantRoutes } from "./tenants";
@@ -31,5 +32,6 @@ export const ROUTES: readonly RouteDef[] = [
   ...tenantRoutes,
   ...collectionRoutes,
   ...recordRoutes,
+  metricsRoute,
   openApiRoute,
 ];

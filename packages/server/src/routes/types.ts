@@ -1,5 +1,6 @@
 /** The route table's types: one entry per operation, used by the app, the request checks and the OpenAPI spec. */
 import type { CairnClient } from "@cairndb/core";
+import type { ServerMetrics } from "../metrics";
 import type { Schema } from "../schema";
 
 /** HTTP methods of the API. */
@@ -18,12 +19,16 @@ export interface RouteEnv {
   allowReset: boolean;
   /** What `add` does with existing ids when the request has no `cairn.on_duplicate`. */
   onDuplicate: "error" | "ignore";
+  /** The app's metrics (`GET /metrics`); absent when turned off. */
+  metrics?: ServerMetrics;
 }
 
 /** A handler's answer (JSON body; status 200 unless given). */
 export interface Reply {
   status?: number;
   body: unknown;
+  /** A ready response sent as is instead of `body` as JSON (non-JSON answers such as `/metrics`). */
+  response?: Response;
 }
 
 /** One operation of the API. */
