@@ -7,7 +7,15 @@ import { type CairnClient, invalidArgument, type Logger } from "@cairndb/core";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { corsMiddleware } from "./cors";
 import { chromaKind, RequestError, toErrorResponse } from "./errors";
+import {
+  assertBeforeDeadline,
+  beforeDeadline,
+  createLimiter,
+  type LimitOptions,
+  type Readiness,
+} from "./limits";
 import { filterLogger, type LogLevel } from "./logging";
 import { resolveComponent } from "./payloads";
 import { ROUTES, type RouteDef, type RouteEnv } from "./routes";
@@ -36,6 +44,15 @@ export interface AppOptions {
   logger?: Logger;
   /** Minimum level forwarded to `logger` (default `info`: one line per request). */
   logLevel?: LogLevel;
+  /**
+   * Concurrency limit, queue and per-request timeout (defaults 64 / 64 / 30 000 ms): beyond them 429
+   * `OVERLOADED` with `Retry-After`, or 504 `TIMEOUT` for a request that could not start in time.
+   */
+  limits?: LimitOptions;
+  /** Origins allowed to call the server from a browser (default none: CORS off). `["*"]` allows any. */
+  corsOrigins?: string[];
+  /** What `/api/v2/healthcheck` reports (default: always ready). */
+  readiness?: Readiness;
 }
 
 const toHonoPath = (path: string) => path.replace(/\{(\w+)\}/g, ":$1");
@@ -133,7 +150,8 @@ function logRequest(logger: Logger, c: Context, ms: number): void {
 function handlerOf(route: RouteDef, env: RouteEnv) {
   return async (c: Context) => {
     const query = readQuery(c, route);
-    const body = route.body ? await readBody(c, route) : undefined;
+    const body = route.body ? await beforeDeadline(c, readBody(c, route)) : undefined;
+    assertBeforeDeadline(c);
     const reply = await route.handle({ params: c.req.param() as Record<string, string>, query, body }, env);
     return c.json(reply.body as object, (reply.status ?? route.ok.status) as ContentfulStatusCode);
   };
@@ -187,11 +205,20 @@ export function createApp(client: CairnClient, options: AppOptions = {}): Hono {
     await next();
     logRequest(logger, c, performance.now() - started);
   });
+  const cors = corsMiddleware(options.corsOrigins);
+  if (cors) app.use("*", cors);
+  app.use("*", createLimiter(options.limits).middleware);
   app.use("*", bodyLimit({ maxSize, onError: tooLarge(maxSize) }));
   const onDuplicate = options.onDuplicate ?? "error";
   if (onDuplicate !== "error" && onDuplicate !== "ignore")
     throw invalidArgument("onDuplicate", `expected "error" or "ignore", got ${JSON.stringify(onDuplicate)}`);
-  registerRoutes(app, { client, allowReset: options.allowReset === true, onDuplicate });
+  const readiness = options.readiness;
+  registerRoutes(app, {
+    client,
+    allowReset: options.allowReset === true,
+    onDuplicate,
+    ...(readiness ? { isReady: () => readiness.isReady() } : {}),
+  });
   // Chroma answers unknown routes with 404 and an empty body (no content type).
   app.notFound(() => new Response(null, { status: 404 }));
   app.onError((error, c) => {

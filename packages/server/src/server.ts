@@ -13,6 +13,8 @@ import {
   rejectUnknownKeys,
 } from "@cairndb/core";
 import { createApp, DEFAULT_MAX_BODY_BYTES } from "./app";
+import { checkCorsOrigins } from "./cors";
+import { Readiness, resolveLimits } from "./limits";
 import { filterLogger, isLogLevel, type LogLevel } from "./logging";
 
 /**
@@ -53,6 +55,17 @@ export interface StartServerOptions {
    * built on the official client that rely on it. The CLI flag is `cairn run --on-duplicate ignore|error`.
    */
   onDuplicate?: DuplicateMode;
+  /** Requests worked on at once (default 64); beyond it and the queue: 429 `OVERLOADED` with `Retry-After`. */
+  maxConcurrent?: number;
+  /** Requests that may wait for a slot (default 64; 0 = none). */
+  maxQueued?: number;
+  /**
+   * Deadline in ms for a request to start (waiting in the queue, reading its body; default 30 000; 0 = none):
+   * past it, 504 `TIMEOUT` and nothing is done. A request already running in the engine is not interrupted.
+   */
+  requestTimeoutMs?: number;
+  /** Origins allowed to call the server from a browser (default none: CORS off); `["*"]` = any origin. */
+  corsOrigins?: string[];
 }
 
 /** A running server. */
@@ -90,6 +103,10 @@ const KEYS = [
   "logLevel",
   "logger",
   "shutdownTimeoutMs",
+  "maxConcurrent",
+  "maxQueued",
+  "requestTimeoutMs",
+  "corsOrigins",
 ];
 
 function checkOptions(
@@ -134,6 +151,8 @@ function checkOptions(
     onDuplicate,
     logger: options.logger,
     shutdownTimeoutMs,
+    ...resolveLimits(options),
+    corsOrigins: checkCorsOrigins(options.corsOrigins ?? []),
   };
 }
 
@@ -165,12 +184,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logger,
     embeddingFunctions: SERVER_EMBEDDING_FUNCTIONS,
   });
+  const readiness = new Readiness("ready"); // the database opened above, before the port is bound
   const app = createApp(client, {
     allowReset: opts.allowReset,
     onDuplicate: opts.onDuplicate,
     maxBodyBytes: opts.maxBodyBytes,
     logger,
     logLevel: opts.logLevel,
+    limits: {
+      maxConcurrent: opts.maxConcurrent,
+      maxQueued: opts.maxQueued,
+      requestTimeoutMs: opts.requestTimeoutMs,
+    },
+    corsOrigins: opts.corsOrigins,
+    readiness,
   });
   // @hono/node-server's default (it swaps in its lighter global Request/Response); `false` breaks re-wrapping
   // bodies (`new Request(req, { body })`, as the body-limit middleware does) for DELETE requests.
@@ -191,6 +218,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      readiness.set("closing"); // in-flight and keep-alive requests still finish; the healthcheck answers 503
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), opts.shutdownTimeoutMs);

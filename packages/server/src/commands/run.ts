@@ -5,6 +5,8 @@
 import { resolve } from "node:path";
 import { invalidArgument } from "@cairndb/core";
 import { DEFAULT_MAX_BODY_BYTES } from "../app";
+import { checkCorsOrigins } from "../cors";
+import { DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_QUEUED, DEFAULT_REQUEST_TIMEOUT_MS } from "../limits";
 import { isLogLevel } from "../logging";
 import { isDuplicateMode, type RunningServer, type StartServerOptions, startServer } from "../server";
 import { SERVER_VERSION } from "../version";
@@ -20,10 +22,15 @@ export interface RunFlags {
   maxBodyMb: string;
   onDuplicate: string;
   shutdownGraceMs: string;
+  maxConcurrent: string;
+  maxQueued: string;
+  requestTimeoutMs: string;
+  /** `--cors-origin <origin...>` (absent: CORS off). */
+  corsOrigin?: string[];
 }
 
 /** Defaults of the `cairn run` flags (shown in `cairn run --help`). */
-export const RUN_DEFAULTS: Omit<RunFlags, "allowReset"> = {
+export const RUN_DEFAULTS: Omit<RunFlags, "allowReset" | "corsOrigin"> = {
   path: "./cairn_db",
   host: "127.0.0.1",
   port: "8000",
@@ -31,6 +38,9 @@ export const RUN_DEFAULTS: Omit<RunFlags, "allowReset"> = {
   maxBodyMb: String(DEFAULT_MAX_BODY_BYTES / 1024 / 1024),
   onDuplicate: "error",
   shutdownGraceMs: "10000",
+  maxConcurrent: String(DEFAULT_MAX_CONCURRENT),
+  maxQueued: String(DEFAULT_MAX_QUEUED),
+  requestTimeoutMs: String(DEFAULT_REQUEST_TIMEOUT_MS),
 };
 
 /** Signals that stop the server. */
@@ -71,7 +81,32 @@ export function runOptions(flags: RunFlags): Omit<StartServerOptions, "logger"> 
     logLevel,
     onDuplicate,
     shutdownTimeoutMs: integer(flags.shutdownGraceMs, "--shutdown-grace-ms", 0, 3_600_000),
+    // Older callers (tests, embedders) may pass flags without the limit fields: the defaults apply.
+    maxConcurrent: integer(
+      flags.maxConcurrent ?? RUN_DEFAULTS.maxConcurrent,
+      "--max-concurrent",
+      1,
+      1_000_000,
+    ),
+    maxQueued: integer(flags.maxQueued ?? RUN_DEFAULTS.maxQueued, "--max-queued", 0, 1_000_000),
+    requestTimeoutMs: integer(
+      flags.requestTimeoutMs ?? RUN_DEFAULTS.requestTimeoutMs,
+      "--request-timeout-ms",
+      0,
+      3_600_000,
+    ),
+    ...(flags.corsOrigin && flags.corsOrigin.length > 0
+      ? { corsOrigins: checkCorsFlag(flags.corsOrigin) }
+      : {}),
   };
+}
+
+function checkCorsFlag(origins: string[]): string[] {
+  try {
+    return checkCorsOrigins(origins);
+  } catch (error) {
+    throw invalidArgument("--cors-origin", (error as Error).message.replace(/^[^:]*: /, ""));
+  }
 }
 
 /** What `cairn run` needs from its surroundings (replaced in tests). */
@@ -95,7 +130,8 @@ export async function runCommand(flags: RunFlags, env: RunEnvironment = {}): Pro
   stderr.write(
     `Cairn ${SERVER_VERSION} listening on ${server.url}\nData: ${options.path}` +
       `${options.allowReset ? "\nReset: allowed" : ""}` +
-      `${options.onDuplicate === "ignore" ? "\nDuplicate ids in add: ignored" : ""}\n`,
+      `${options.onDuplicate === "ignore" ? "\nDuplicate ids in add: ignored" : ""}` +
+      `${options.corsOrigins ? `\nCORS: ${options.corsOrigins.join(", ")}` : ""}\n`,
   );
   return untilStopped(server, stderr, env.signals ?? process, env.exitNow ?? ((code) => process.exit(code)));
 }

@@ -18,6 +18,8 @@ export interface RouteEnv {
   allowReset: boolean;
   /** What `add` does with existing ids when the request has no `cairn.on_duplicate`. */
   onDuplicate: "error" | "ignore";
+  /** Whether the server is ready for traffic (healthcheck); absent = always. */
+  isReady?: () => boolean;
 }
 
 /** A handler's answer (JSON body; status 200 unless given). */
