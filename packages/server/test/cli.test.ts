@@ -87,6 +87,15 @@ describe("cairn run flags", () => {
       "ignore",
       "--shutdown-grace-ms",
       "250",
+      "--max-concurrent",
+      "8",
+      "--max-queued",
+      "0",
+      "--request-timeout-ms",
+      "1500",
+      "--cors-origin",
+      "http://localhost:5173",
+      "https://app.example.com",
     ]);
     await tick();
     expect(run.started).toHaveLength(1);
@@ -101,8 +110,13 @@ describe("cairn run flags", () => {
       maxBodyBytes: 2 * 1024 * 1024,
       onDuplicate: "ignore",
       shutdownTimeoutMs: 250,
+      maxConcurrent: 8,
+      maxQueued: 0,
+      requestTimeoutMs: 1500,
+      corsOrigins: ["http://localhost:5173", "https://app.example.com"],
     });
     expect(run.stderr()).toContain("listening on http://127.0.0.1:1234");
+    expect(run.stderr()).toContain("CORS: http://localhost:5173, https://app.example.com");
     expect(run.stderr()).toContain("Duplicate ids in add: ignored");
     run.signals.emit("SIGTERM", "SIGTERM");
     run.finishClose();
@@ -119,6 +133,9 @@ describe("cairn run flags", () => {
       maxBodyBytes: 32 * 1024 * 1024,
       onDuplicate: "error",
       shutdownTimeoutMs: 10_000,
+      maxConcurrent: 64,
+      maxQueued: 64,
+      requestTimeoutMs: 30_000,
     });
   });
 
@@ -129,6 +146,10 @@ describe("cairn run flags", () => {
       ["--port", "-1", "0-65535"],
       ["--max-body-mb", "0", "1-4096"],
       ["--shutdown-grace-ms", "soon", "0-3600000"],
+      ["--max-concurrent", "0", "1-1000000"],
+      ["--max-queued", "-1", "0-1000000"],
+      ["--request-timeout-ms", "1s", "0-3600000"],
+      ["--cors-origin", "app.example.com", "scheme and host"],
     ] as const) {
       const run = fakeRun(["run", flag, value]);
       expect(await run.code, flag).toBe(1);
