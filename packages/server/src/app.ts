@@ -9,13 +9,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { corsMiddleware } from "./cors";
 import { chromaKind, RequestError, toErrorResponse } from "./errors";
-import {
-  assertBeforeDeadline,
-  beforeDeadline,
-  createLimiter,
-  type LimitOptions,
-  type Readiness,
-} from "./limits";
+import { assertBeforeDeadline, createLimiter, type LimitOptions, type Readiness } from "./limits";
 import { filterLogger, type LogLevel } from "./logging";
 import { resolveComponent } from "./payloads";
 import { ROUTES, type RouteDef, type RouteEnv } from "./routes";
@@ -150,7 +144,7 @@ function logRequest(logger: Logger, c: Context, ms: number): void {
 function handlerOf(route: RouteDef, env: RouteEnv) {
   return async (c: Context) => {
     const query = readQuery(c, route);
-    const body = route.body ? await beforeDeadline(c, readBody(c, route)) : undefined;
+    const body = route.body ? await readBody(c, route) : undefined;
     assertBeforeDeadline(c);
     const reply = await route.handle({ params: c.req.param() as Record<string, string>, query, body }, env);
     return c.json(reply.body as object, (reply.status ?? route.ok.status) as ContentfulStatusCode);

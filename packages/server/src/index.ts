@@ -8,7 +8,17 @@
  * await server.close();
  */
 export { type AppOptions, createApp, DEFAULT_MAX_BODY_BYTES } from "./app";
+export { checkCorsOrigins } from "./cors";
 export { type ErrorBody, RequestError, toErrorResponse } from "./errors";
+export {
+  DEFAULT_MAX_CONCURRENT,
+  DEFAULT_MAX_QUEUED,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type LimitOptions,
+  Readiness,
+  type ReadinessState,
+  RETRY_AFTER_SECONDS,
+} from "./limits";
 export { filterLogger, isLogLevel, LOG_LEVELS, type LogLevel } from "./logging";
 export { buildOpenApi } from "./openapi";
 export { ROUTES, type RouteDef } from "./routes";

@@ -155,10 +155,11 @@ export function createLimiter(options: LimitOptions = {}): Limiter {
 
   const middleware: MiddlewareHandler = async (c, next) => {
     if (UNLIMITED_PATHS.has(c.req.path) || c.req.method === "OPTIONS") return next();
-    if (requestTimeoutMs > 0)
-      deadlines.set(c, { at: performance.now() + requestTimeoutMs, ms: requestTimeoutMs });
+    const deadline = { at: performance.now() + requestTimeoutMs, ms: requestTimeoutMs };
+    if (requestTimeoutMs > 0) deadlines.set(c, deadline);
     const waiting = acquire(c);
     if (waiting) await waiting;
+    if (requestTimeoutMs > 0) bodyBefore(c, deadline);
     try {
       await next();
     } finally {
@@ -170,25 +171,36 @@ export function createLimiter(options: LimitOptions = {}): Limiter {
 }
 
 /**
- * Races a step that comes before the engine call (reading the body) against the request's deadline. Without a
- * deadline (no limiter, or timeout 0) it is the step itself. On timeout the connection is closed: the client
- * may still be sending.
+ * Wraps the request body so that reading it fails with 504 `TIMEOUT` (and `connection: close`: the client may
+ * still be sending) once the deadline passes. Installed before the body limit, which buffers the body.
  */
-export async function beforeDeadline<T>(c: Context, step: Promise<T>): Promise<T> {
-  const deadline = deadlines.get(c);
-  if (deadline === undefined) return step;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(timeoutError(deadline.ms, "the request body did not arrive in time", true)),
-      Math.max(0, deadline.at - performance.now()),
-    );
+function bodyBefore(c: Context, deadline: { at: number; ms: number }): void {
+  const raw = c.req.raw;
+  if (!raw.body) return;
+  const source = raw.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(timeoutError(deadline.ms, "the request body did not arrive in time", true)),
+          Math.max(0, deadline.at - performance.now()),
+        );
+      });
+      try {
+        const { done, value } = await Promise.race([source.read(), expired]);
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        source.cancel().catch(() => {});
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel: (reason) => source.cancel(reason),
   });
-  try {
-    return await Promise.race([step, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
+  c.req.raw = new Request(raw, { body, duplex: "half" } as RequestInit);
 }
 
 /**
