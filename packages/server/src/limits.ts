@@ -32,7 +32,7 @@ export const UNLIMITED_PATHS: ReadonlySet<string> = new Set([
   "/metrics",
 ]);
 
-/** Options of {@link createLimiter}. */
+/** Limits of the server: concurrency, queue and request deadline (`AppOptions.limits`). */
 export interface LimitOptions {
   /** Requests worked on at once (default 64). */
   maxConcurrent?: number;
