@@ -43,6 +43,7 @@ function codeFor(status: number, message: string, hints: StatusCodeHints): Error
 export function retryAfterMsOf(value: string | null | undefined, now = Date.now()): number | undefined {
   if (value === null || value === undefined || value.trim() === "") return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  if (!/^[A-Za-z]{3}, /.test(value.trim())) return undefined; // HTTP dates start with the weekday
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
