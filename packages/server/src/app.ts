@@ -8,7 +8,9 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type AuthOptions, authGuard } from "./auth";
+import { corsMiddleware } from "./cors";
 import { chromaKind, RequestError, toErrorResponse } from "./errors";
+import { assertBeforeDeadline, createLimiter, type LimitOptions, type Readiness } from "./limits";
 import { filterLogger, type LogLevel } from "./logging";
 import { createMetrics, type ServerMetrics } from "./metrics";
 import { resolveComponent } from "./payloads";
@@ -54,6 +56,15 @@ export interface AppOptions {
   metricsCollectionLabels?: boolean;
   /** The database folder, for the `cairn_wal_bytes` gauge (set by {@link startServer}; omitted: no gauge). */
   databasePath?: string;
+  /**
+   * Concurrency limit, queue and per-request timeout (defaults 64 / 64 / 30 000 ms): beyond them 429
+   * `OVERLOADED` with `Retry-After`, or 504 `TIMEOUT` for a request that could not start in time.
+   */
+  limits?: LimitOptions;
+  /** Origins allowed to call the server from a browser (default none: CORS off). `["*"]` allows any. */
+  corsOrigins?: string[];
+  /** What `/api/v2/healthcheck` reports (default: always ready). */
+  readiness?: Readiness;
 }
 
 /** The path of the Prometheus endpoint. */
@@ -137,6 +148,7 @@ function handlerOf(route: RouteDef, env: RouteEnv) {
   return async (c: Context) => {
     const query = readQuery(c, route);
     const body = route.body ? await readBody(c, route) : undefined;
+    assertBeforeDeadline(c);
     const reply = await route.handle({ params: c.req.param() as Record<string, string>, query, body }, env);
     if (reply.response) return reply.response;
     return c.json(reply.body as object, (reply.status ?? route.ok.status) as ContentfulStatusCode);
@@ -198,13 +210,23 @@ export function createApp(client: CairnClient, options: AppOptions = {}): Hono {
         });
   const matcher = createRouteMatcher(ROUTES.map((route) => route.path));
   app.use("*", requestMiddleware(logger, matcher, metrics));
+  const cors = corsMiddleware(options.corsOrigins);
+  if (cors) app.use("*", cors);
+  app.use("*", createLimiter(options.limits).middleware);
   app.use("*", bodyLimit({ maxSize, onError: tooLarge(maxSize) }));
   const onDuplicate = options.onDuplicate ?? "error";
   if (onDuplicate !== "error" && onDuplicate !== "ignore")
     throw invalidArgument("onDuplicate", `expected "error" or "ignore", got ${JSON.stringify(onDuplicate)}`);
+  const readiness = options.readiness;
   registerRoutes(
     app,
-    { client, allowReset: options.allowReset === true, onDuplicate, metrics },
+    {
+      client,
+      allowReset: options.allowReset === true,
+      onDuplicate,
+      metrics,
+      ...(readiness ? { isReady: () => readiness.isReady() } : {}),
+    },
     options.auth,
   );
   // Chroma answers unknown routes with 404 and an empty body (no content type).

@@ -24,7 +24,17 @@ export {
   TokenStore,
 } from "./auth";
 export { type AppOptions, createApp, DEFAULT_MAX_BODY_BYTES, METRICS_PATH } from "./app";
+export { checkCorsOrigins } from "./cors";
 export { type ErrorBody, RequestError, toErrorResponse } from "./errors";
+export {
+  DEFAULT_MAX_CONCURRENT,
+  DEFAULT_MAX_QUEUED,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type LimitOptions,
+  Readiness,
+  type ReadinessState,
+  RETRY_AFTER_SECONDS,
+} from "./limits";
 export { filterLogger, isLogLevel, LOG_LEVELS, type LogLevel } from "./logging";
 export { createMetrics, LATENCY_BUCKETS, type MetricsOptions, type ServerMetrics } from "./metrics";
 export { buildOpenApi } from "./openapi";

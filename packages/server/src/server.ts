@@ -14,6 +14,8 @@ import {
 } from "@cairndb/core";
 import { createApp, DEFAULT_MAX_BODY_BYTES } from "./app";
 import { readAuthFile, TokenStore, watchAuthFile } from "./auth";
+import { checkCorsOrigins } from "./cors";
+import { Readiness, resolveLimits } from "./limits";
 import { filterLogger, isLogLevel, type LogLevel } from "./logging";
 
 /**
@@ -69,6 +71,17 @@ export interface StartServerOptions {
    * exports unlabelled totals (CLI `--metrics-collection-labels off`).
    */
   metricsCollectionLabels?: boolean;
+  /** Requests worked on at once (default 64); beyond it and the queue: 429 `OVERLOADED` with `Retry-After`. */
+  maxConcurrent?: number;
+  /** Requests that may wait for a slot (default 64; 0 = none). */
+  maxQueued?: number;
+  /**
+   * Deadline in ms for a request to start (waiting in the queue, reading its body; default 30 000; 0 = none):
+   * past it, 504 `TIMEOUT` and nothing is done. A request already running in the engine is not interrupted.
+   */
+  requestTimeoutMs?: number;
+  /** Origins allowed to call the server from a browser (default none: CORS off); `["*"]` = any origin. */
+  corsOrigins?: string[];
 }
 
 /** A running server. */
@@ -115,6 +128,10 @@ const KEYS = [
   "publicRoutes",
   "metrics",
   "metricsCollectionLabels",
+  "maxConcurrent",
+  "maxQueued",
+  "requestTimeoutMs",
+  "corsOrigins",
 ];
 
 function checkOptions(
@@ -174,6 +191,8 @@ function checkOptions(
     shutdownTimeoutMs,
     metrics: options.metrics !== false,
     metricsCollectionLabels: options.metricsCollectionLabels !== false,
+    ...resolveLimits(options),
+    corsOrigins: checkCorsOrigins(options.corsOrigins ?? []),
   };
 }
 
@@ -207,6 +226,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logger,
     embeddingFunctions: SERVER_EMBEDDING_FUNCTIONS,
   });
+  const readiness = new Readiness("ready"); // the database opened above, before the port is bound
   const app = createApp(client, {
     allowReset: opts.allowReset,
     onDuplicate: opts.onDuplicate,
@@ -217,6 +237,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     metrics: opts.metrics,
     metricsCollectionLabels: opts.metricsCollectionLabels,
     databasePath: opts.path,
+    limits: {
+      maxConcurrent: opts.maxConcurrent,
+      maxQueued: opts.maxQueued,
+      requestTimeoutMs: opts.requestTimeoutMs,
+    },
+    corsOrigins: opts.corsOrigins,
+    readiness,
   });
   const authWatch = store && opts.authFile ? watchAuthFile(opts.authFile, store, logger) : undefined;
   // @hono/node-server's default (it swaps in its lighter global Request/Response); `false` breaks re-wrapping
@@ -240,6 +267,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const close = (): Promise<void> => {
     closing ??= (async () => {
       authWatch?.close();
+      readiness.set("closing"); // in-flight and keep-alive requests still finish; the healthcheck answers 503
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), opts.shutdownTimeoutMs);

@@ -91,6 +91,15 @@ describe("cairn run flags", () => {
       "--no-metrics",
       "--metrics-collection-labels",
       "off",
+      "--max-concurrent",
+      "8",
+      "--max-queued",
+      "0",
+      "--request-timeout-ms",
+      "1500",
+      "--cors-origin",
+      "http://localhost:5173",
+      "https://app.example.com",
     ]);
     await tick();
     expect(run.started).toHaveLength(1);
@@ -107,8 +116,13 @@ describe("cairn run flags", () => {
       shutdownTimeoutMs: 250,
       metrics: false,
       metricsCollectionLabels: false,
+      maxConcurrent: 8,
+      maxQueued: 0,
+      requestTimeoutMs: 1500,
+      corsOrigins: ["http://localhost:5173", "https://app.example.com"],
     });
     expect(run.stderr()).toContain("listening on http://127.0.0.1:1234");
+    expect(run.stderr()).toContain("CORS: http://localhost:5173, https://app.example.com");
     expect(run.stderr()).toContain("Duplicate ids in add: ignored");
     run.signals.emit("SIGTERM", "SIGTERM");
     run.finishClose();
@@ -127,6 +141,9 @@ describe("cairn run flags", () => {
       shutdownTimeoutMs: 10_000,
       metrics: true,
       metricsCollectionLabels: true,
+      maxConcurrent: 64,
+      maxQueued: 64,
+      requestTimeoutMs: 30_000,
     });
   });
 
@@ -179,6 +196,10 @@ describe("cairn run flags", () => {
       ["--shutdown-grace-ms", "soon", "0-3600000"],
       ["--log-format", "xml", "pretty or json"],
       ["--metrics-collection-labels", "maybe", "on or off"],
+      ["--max-concurrent", "0", "1-1000000"],
+      ["--max-queued", "-1", "0-1000000"],
+      ["--request-timeout-ms", "1s", "0-3600000"],
+      ["--cors-origin", "app.example.com", "scheme and host"],
     ] as const) {
       const run = fakeRun(["run", flag, value]);
       expect(await run.code, flag).toBe(1);

@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   UNSUPPORTED: { kind: "unsupported", status: 501 },
   CONNECTION_FAILED: { kind: "connection", status: 503 },
   TIMEOUT: { kind: "connection", status: 504 },
+  OVERLOADED: { kind: "connection", status: 429 },
   PAYLOAD_TOO_LARGE: { kind: "invalid_argument", status: 413 },
   INTERNAL: { kind: "internal", status: 500 },
 } as const;

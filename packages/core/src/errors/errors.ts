@@ -45,7 +45,7 @@ export class DimensionMismatchError extends CairnError {}
 export class EmbeddingError extends CairnError {}
 /** The database or index files could not be read or written. */
 export class StorageError extends CairnError {}
-/** A remote call could not be made (connection refused, timeout). */
+/** A remote call could not be made (connection refused, timeout) or the server refused it for now (overloaded). */
 export class ConnectionError extends CairnError {}
 /**
  * The operation is not allowed: by configuration (`RESET_DISABLED`: `reset` without `allowReset`), for want of a

@@ -16,6 +16,7 @@ const BY_STATUS: Record<number, ErrorCode> = {
   409: "COLLECTION_EXISTS",
   413: "PAYLOAD_TOO_LARGE",
   422: "INVALID_ARGUMENT",
+  429: "OVERLOADED",
   501: "UNSUPPORTED",
   503: "STORAGE_BUSY",
   504: "TIMEOUT",
@@ -36,12 +37,28 @@ function codeFor(status: number, message: string, hints: StatusCodeHints): Error
   return BY_STATUS[status] ?? "INTERNAL";
 }
 
-/** The error for a non-2xx response. `body` is the parsed JSON (or undefined for an empty/non-JSON body). */
+/**
+ * Milliseconds a `Retry-After` header asks the client to wait (seconds or an HTTP date); undefined when absent
+ * or unreadable.
+ */
+export function retryAfterMsOf(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (value === null || value === undefined || value.trim() === "") return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  if (!/^[A-Za-z]{3}, /.test(value.trim())) return undefined; // HTTP dates start with the weekday
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * The error for a non-2xx response. `body` is the parsed JSON (or undefined for an empty/non-JSON body).
+ * `retryAfterMs` (from a 429/503's `Retry-After`) lands in `details.retryAfterMs`.
+ */
 export function errorFromResponse(
   status: number,
   body: unknown,
   request: { method: string; url: string },
   hints: StatusCodeHints = {},
+  retryAfterMs?: number,
 ): CairnError {
   const json = (body !== null && typeof body === "object" ? body : {}) as {
     error?: unknown;
@@ -53,6 +70,7 @@ export function errorFromResponse(
   const code = isErrorCode(json.code) ? json.code : codeFor(status, message, hints);
   const details: Record<string, unknown> = { status, method: request.method, url: request.url };
   if (typeof json.error === "string") details.error = json.error;
+  if (retryAfterMs !== undefined) details.retryAfterMs = retryAfterMs;
   return createError(code, message, { details });
 }
 

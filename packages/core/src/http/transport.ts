@@ -4,7 +4,7 @@
  */
 import { createError } from "../errors";
 import type { Logger } from "../types";
-import { errorFromFailure, errorFromResponse, type StatusCodeHints } from "./errors";
+import { errorFromFailure, errorFromResponse, retryAfterMsOf, type StatusCodeHints } from "./errors";
 
 /** The `fetch` signature the transport needs (the global one, or an injected one for tests and proxies). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -34,6 +34,8 @@ export interface RawResult {
   status: number;
   body: unknown;
   empty: boolean;
+  /** The `Retry-After` header of the response, in milliseconds (429 and 503 answers), if any. */
+  retryAfterMs?: number;
 }
 
 async function readJson(response: Response): Promise<{ body: unknown; empty: boolean }> {
@@ -71,6 +73,7 @@ export class HttpTransport {
       result.body,
       { method: spec.method, url: this.url(spec.path, spec.query) },
       spec.codes,
+      result.retryAfterMs,
     );
   }
 
@@ -98,7 +101,10 @@ export class HttpTransport {
         status: response.status,
         ms: Math.round(performance.now() - started),
       });
-      return { status: response.status, body, empty };
+      const retryAfterMs = retryAfterMsOf(response.headers.get("retry-after"));
+      return retryAfterMs === undefined
+        ? { status: response.status, body, empty }
+        : { status: response.status, body, empty, retryAfterMs };
     } catch (error) {
       throw errorFromFailure(error, { method: spec.method, url }, this.options.timeoutMs);
     }

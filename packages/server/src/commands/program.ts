@@ -104,6 +104,18 @@ export function createProgram(env: CliEnvironment = {}): { program: Command; res
       "on a stop signal, how long in-flight requests may take before connections are dropped",
       RUN_DEFAULTS.shutdownGraceMs,
     )
+    .option(
+      "--max-concurrent <n>",
+      "requests worked on at once; beyond it and the queue: 429 OVERLOADED with Retry-After",
+      RUN_DEFAULTS.maxConcurrent,
+    )
+    .option("--max-queued <n>", "requests that may wait for a slot (0 = none)", RUN_DEFAULTS.maxQueued)
+    .option(
+      "--request-timeout-ms <ms>",
+      "deadline for a request to start (queue wait, body upload): past it 504 TIMEOUT, nothing done (0 = none)",
+      RUN_DEFAULTS.requestTimeoutMs,
+    )
+    .option("--cors-origin <origin...>", "allow browsers on these origins (* = any); default: CORS off")
     .addHelpText(
       "after",
       "\nA stop signal stops accepting connections, lets in-flight requests finish (within the grace period),\ncloses the database and exits 0. A second signal exits at once with code 1.",

@@ -5,6 +5,8 @@
 import { resolve } from "node:path";
 import { invalidArgument } from "@cairndb/core";
 import { DEFAULT_MAX_BODY_BYTES } from "../app";
+import { checkCorsOrigins } from "../cors";
+import { DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_QUEUED, DEFAULT_REQUEST_TIMEOUT_MS } from "../limits";
 import { isLogLevel } from "../logging";
 import { isDuplicateMode, type RunningServer, type StartServerOptions, startServer } from "../server";
 import { SERVER_VERSION } from "../version";
@@ -29,10 +31,15 @@ export interface RunFlags {
   metrics?: boolean;
   /** `on` | `off`. */
   metricsCollectionLabels?: string;
+  maxConcurrent: string;
+  maxQueued: string;
+  requestTimeoutMs: string;
+  /** `--cors-origin <origin...>` (absent: CORS off). */
+  corsOrigin?: string[];
 }
 
 /** Defaults of the `cairn run` flags (shown in `cairn run --help`). */
-export const RUN_DEFAULTS: Omit<RunFlags, "allowReset" | "logFormat" | "metrics"> = {
+export const RUN_DEFAULTS: Omit<RunFlags, "allowReset" | "logFormat" | "metrics" | "corsOrigin"> = {
   path: "./cairn_db",
   host: "127.0.0.1",
   port: "8000",
@@ -41,6 +48,9 @@ export const RUN_DEFAULTS: Omit<RunFlags, "allowReset" | "logFormat" | "metrics"
   onDuplicate: "error",
   shutdownGraceMs: "10000",
   metricsCollectionLabels: "on",
+  maxConcurrent: String(DEFAULT_MAX_CONCURRENT),
+  maxQueued: String(DEFAULT_MAX_QUEUED),
+  requestTimeoutMs: String(DEFAULT_REQUEST_TIMEOUT_MS),
 };
 
 /** Signals that stop the server. */
@@ -87,6 +97,23 @@ export function runOptions(flags: RunFlags): Omit<StartServerOptions, "logger"> 
     ...(flags.auth !== undefined && { authFile: resolve(flags.auth) }),
     metrics: flags.metrics !== false,
     metricsCollectionLabels: labels === "on",
+    // Older callers (tests, embedders) may pass flags without the limit fields: the defaults apply.
+    maxConcurrent: integer(
+      flags.maxConcurrent ?? RUN_DEFAULTS.maxConcurrent,
+      "--max-concurrent",
+      1,
+      1_000_000,
+    ),
+    maxQueued: integer(flags.maxQueued ?? RUN_DEFAULTS.maxQueued, "--max-queued", 0, 1_000_000),
+    requestTimeoutMs: integer(
+      flags.requestTimeoutMs ?? RUN_DEFAULTS.requestTimeoutMs,
+      "--request-timeout-ms",
+      0,
+      3_600_000,
+    ),
+    ...(flags.corsOrigin && flags.corsOrigin.length > 0
+      ? { corsOrigins: checkCorsFlag(flags.corsOrigin) }
+      : {}),
   };
 }
 
@@ -100,6 +127,14 @@ export function logFormatOf(flags: Pick<RunFlags, "logFormat">, stderr: NodeJS.W
   if (format !== "pretty" && format !== "json")
     throw invalidArgument("--log-format", `expected pretty or json, got "${format}"`);
   return format;
+}
+
+function checkCorsFlag(origins: string[]): string[] {
+  try {
+    return checkCorsOrigins(origins);
+  } catch (error) {
+    throw invalidArgument("--cors-origin", (error as Error).message.replace(/^[^:]*: /, ""));
+  }
 }
 
 /** What `cairn run` needs from its surroundings (replaced in tests). */
@@ -128,7 +163,8 @@ export async function runCommand(flags: RunFlags, env: RunEnvironment = {}): Pro
     `Cairn ${SERVER_VERSION} listening on ${server.url}\nData: ${options.path}` +
       `${options.allowReset ? "\nReset: allowed" : ""}` +
       `${options.onDuplicate === "ignore" ? "\nDuplicate ids in add: ignored" : ""}` +
-      `${options.metrics ? `\nMetrics: ${server.url}/metrics` : ""}\n` +
+      `${options.metrics ? `\nMetrics: ${server.url}/metrics` : ""}` +
+      `${options.corsOrigins ? `\nCORS: ${options.corsOrigins.join(", ")}` : ""}\n` +
       (options.authFile
         ? `Auth: tokens from ${options.authFile} (reloaded when it changes)\n`
         : "Warning: no --auth file (or CAIRN_AUTH_FILE): anyone who can reach this port can read and write everything\n"),

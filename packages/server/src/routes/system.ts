@@ -38,15 +38,19 @@ export const systemRoutes: RouteDef[] = [
     method: "get",
     path: "/api/v2/healthcheck",
     operationId: "healthcheck",
-    summary: "Whether the server can serve requests.",
+    summary:
+      "Whether the server can serve requests: 503 while the database is opening or the server shuts down.",
     tag: "system",
     ok: {
       status: 200,
       description: "Ready",
       schema: obj({ is_executor_ready: bool(), is_log_client_ready: bool() }),
     },
-    errors: [],
-    handle: () => ({ body: { is_executor_ready: true, is_log_client_ready: true } }),
+    errors: [503],
+    handle: (_input, env) => {
+      const ready = env.isReady?.() ?? true;
+      return { status: ready ? 200 : 503, body: { is_executor_ready: ready, is_log_client_ready: ready } };
+    },
   },
   {
     method: "get",

@@ -21,6 +21,8 @@ export interface RouteEnv {
   onDuplicate: "error" | "ignore";
   /** The app's metrics (`GET /metrics`); absent when turned off. */
   metrics?: ServerMetrics;
+  /** Whether the server is ready for traffic (healthcheck); absent = always. */
+  isReady?: () => boolean;
 }
 
 /** A handler's answer (JSON body; status 200 unless given). */
