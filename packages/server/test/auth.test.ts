@@ -5,7 +5,6 @@
 import * as crypto from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "../src/commands/program";
 import {
@@ -17,7 +16,7 @@ import {
   TOKEN_PREFIX,
   TokenStore,
 } from "../src";
-import { tempDir } from "./helpers";
+import { sink, tempDir } from "./helpers";
 
 vi.mock("node:crypto", async (importOriginal) => {
   const actual = await importOriginal<typeof import("node:crypto")>();
@@ -29,17 +28,6 @@ const entry = (
   token: string,
   extra: string = "role: reader, tenants: [acme], databases: [support]",
 ) => `  - { name: ${name}, ${extra}, sha256: ${hashToken(token)} }\n`;
-
-function sink(): { stream: Writable; text: () => string } {
-  let text = "";
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      text += String(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 const HEX = "a".repeat(64);
 

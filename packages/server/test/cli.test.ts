@@ -13,17 +13,7 @@ import { describe, expect, it } from "vitest";
 import { runCli } from "../src/commands/program";
 import { logFormatOf, RUN_DEFAULTS, runOptions } from "../src/commands/run";
 import { type RunningServer, type StartServerOptions, startServer } from "../src/server";
-
-function sink(): { stream: Writable; text: () => string } {
-  let text = "";
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      text += String(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
+import { sink } from "./helpers";
 
 /** Runs `cairn <argv>` with a fake server; signals are emitted by the returned emitter. */
 function fakeRun(argv: string[]) {

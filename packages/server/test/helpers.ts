@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -190,4 +191,44 @@ export async function spawnChroma(path: string): Promise<ChromaProcess> {
   }
   proc.kill("SIGKILL");
   throw new Error(`chroma did not answer its heartbeat within 30 s:\n${err}`);
+}
+
+/** A writable stream that keeps what is written (a captured stderr or log). */
+export function sink(): { stream: Writable; text: () => string } {
+  let text = "";
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+/**
+ * `cairn run` processes for one test file: `start(extra, dir?)` spawns one on a fresh temp folder (or `dir`,
+ * e.g. from `folder()` to restart on the same data); `stopAll()` (for `afterAll`) kills every one and removes
+ * the folders.
+ */
+export function cairnProcesses(prefix: string): {
+  start: (extra?: string[], dir?: string) => Promise<CairnProcess>;
+  folder: (prefix?: string) => string;
+  stopAll: () => Promise<void>;
+} {
+  const dirs: ReturnType<typeof tempDir>[] = [];
+  const running: CairnProcess[] = [];
+  const folder = (p: string = prefix) => dirs[dirs.push(tempDir(p)) - 1]!.dir;
+  return {
+    folder,
+    async start(extra = [], dir) {
+      const data = dir ?? folder();
+      const proc = await spawnCairn(data, extra);
+      running.push(proc);
+      return proc;
+    },
+    async stopAll() {
+      await Promise.all(running.map((p) => p.stop("SIGKILL")));
+      for (const d of dirs) d.remove();
+    },
+  };
 }

@@ -7,23 +7,12 @@
 import { type ClientRequest, request } from "node:http";
 import { HttpClient } from "@cairndb/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { type CairnProcess, spawnCairn, tempDir } from "./helpers";
+import { cairnProcesses } from "./helpers";
 
 const C = "/api/v2/tenants/default_tenant/databases/default_database/collections";
-const dirs: ReturnType<typeof tempDir>[] = [];
-const running: CairnProcess[] = [];
+const { start, folder, stopAll } = cairnProcesses("cairn-overload-");
 
-async function start(extra: string[], dir?: string): Promise<CairnProcess> {
-  const data = dir ?? dirs[dirs.push(tempDir("cairn-overload-")) - 1]!.dir;
-  const proc = await spawnCairn(data, extra);
-  running.push(proc);
-  return proc;
-}
-
-afterAll(async () => {
-  await Promise.all(running.map((p) => p.stop("SIGKILL")));
-  for (const d of dirs) d.remove();
-});
+afterAll(stopAll);
 
 interface Answer {
   status: number;
@@ -135,9 +124,8 @@ describe("overload", () => {
   });
 
   it("SIGTERM with every slot and queue place taken drains them all; the acknowledged writes survive a restart", async () => {
-    const dir = tempDir("cairn-overload-term-");
-    dirs.push(dir);
-    const first = await start(["--max-concurrent", "2", "--max-queued", "2"], dir.dir);
+    const dir = folder("cairn-overload-term-");
+    const first = await start(["--max-concurrent", "2", "--max-queued", "2"], dir);
     const col = await new HttpClient({ path: first.url }).createCollection({
       name: "drain",
       embeddingFunction: null,
@@ -165,7 +153,7 @@ describe("overload", () => {
     expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201]);
     expect(await first.exited).toBe(0);
 
-    const second = await start([], dir.dir);
+    const second = await start([], dir);
     const again = await new HttpClient({ path: second.url }).getCollection({ name: "drain" });
     expect(await again.count()).toBe(240);
     expect(await second.stop()).toBe(0);

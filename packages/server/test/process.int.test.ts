@@ -5,23 +5,12 @@
 import { request } from "node:http";
 import { HttpClient } from "@cairndb/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CairnProcess, freePort, spawnCairn, tempDir } from "./helpers";
+import { cairnProcesses, type CairnProcess, freePort } from "./helpers";
 
 const C = "/api/v2/tenants/default_tenant/databases/default_database/collections";
-const dirs: ReturnType<typeof tempDir>[] = [];
-const running: CairnProcess[] = [];
+const { start, folder, stopAll } = cairnProcesses("cairn-proc-");
 
-async function start(extra: string[] = [], dir?: string): Promise<CairnProcess> {
-  const data = dir ?? dirs[dirs.push(tempDir("cairn-proc-")) - 1]!.dir;
-  const proc = await spawnCairn(data, extra);
-  running.push(proc);
-  return proc;
-}
-
-afterAll(async () => {
-  await Promise.all(running.map((p) => p.stop("SIGKILL")));
-  for (const d of dirs) d.remove();
-});
+afterAll(stopAll);
 
 async function raw(url: string, method: string, path: string, body?: string) {
   const res = await fetch(`${url}${path}`, { method, body, headers: { "content-type": "application/json" } });
@@ -127,9 +116,8 @@ function slowPost(
 
 describe("graceful shutdown", () => {
   it("SIGTERM lets an in-flight request finish, refuses new connections, and the data survives a restart", async () => {
-    const dir = tempDir("cairn-sigterm-");
-    dirs.push(dir);
-    const first = await start([], dir.dir);
+    const dir = folder("cairn-sigterm-");
+    const first = await start([], dir);
     const client = new HttpClient({ path: first.url });
     const col = await client.createCollection({ name: "durable", embeddingFunction: null });
     await col.add({ ids: ["before"], embeddings: [[1, 0]] });
@@ -151,7 +139,7 @@ describe("graceful shutdown", () => {
 
     expect(first.stderr()).toContain("Stopped.");
 
-    const second = await start([], dir.dir);
+    const second = await start([], dir);
     const again = await new HttpClient({ path: second.url }).getCollection({ name: "durable" });
     expect(await again.count()).toBe(201);
     expect((await again.query({ queryEmbeddings: [[199, 1]], nResults: 1 })).ids).toEqual([["inflight-199"]]);
