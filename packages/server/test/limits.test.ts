@@ -115,16 +115,16 @@ describe("concurrency limit", () => {
       for (const [name, value] of Object.entries(headers)) c.header(name, value);
       return c.json(body, status as 429);
     });
-    app.get("/work/:n", async (c) => {
+    app.get("/job/:n", async (c) => {
       await new Promise<void>((go) => releases.push(go));
       return c.text(c.req.param("n"));
     });
-    const first = app.request("/work/1");
-    const second = app.request("/work/2");
-    const third = app.request("/work/3");
+    const first = app.request("/job/1");
+    const second = app.request("/job/2");
+    const third = app.request("/job/3");
     await Promise.resolve();
     expect(limiter.stats()).toMatchObject({ active: 1, queued: 2 });
-    expect((await app.request("/work/4")).status).toBe(429);
+    expect((await app.request("/job/4")).status).toBe(429);
     expect(limiter.stats().rejected).toBe(1);
     for (const expected of ["1", "2", "3"]) {
       while (releases.length === 0) await new Promise((r) => setImmediate(r));
