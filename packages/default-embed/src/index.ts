@@ -425,16 +425,18 @@ export function meanPoolNormalise(
 ): number[][] {
   const out: number[][] = [];
   const pooled = new Float32Array(width);
+  const sums = new Float64Array(width);
   for (let r = 0; r < rows; r++) {
+    // Token-major: each masked token's row is read once, contiguously (every sum still adds in token order).
+    sums.fill(0);
     let count = 0;
-    for (let t = 0; t < seq; t++) if (mask[r * seq + t] !== 0n) count++;
-    for (let d = 0; d < width; d++) {
-      let sum = 0;
-      for (let t = 0; t < seq; t++) {
-        if (mask[r * seq + t] !== 0n) sum += hidden[(r * seq + t) * width + d] as number;
-      }
-      pooled[d] = count > 0 ? sum / count : 0;
+    for (let t = 0; t < seq; t++) {
+      if (mask[r * seq + t] === 0n) continue;
+      count++;
+      const base = (r * seq + t) * width;
+      for (let d = 0; d < width; d++) sums[d] = (sums[d] as number) + (hidden[base + d] as number);
     }
+    for (let d = 0; d < width; d++) pooled[d] = count > 0 ? (sums[d] as number) / count : 0;
     let squares = 0;
     for (let d = 0; d < width; d++) squares += (pooled[d] as number) ** 2;
     const norm = Math.sqrt(squares);

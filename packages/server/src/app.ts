@@ -17,6 +17,7 @@ import { resolveComponent } from "./payloads";
 import { requestMiddleware } from "./request-log";
 import { createRouteMatcher } from "./route-match";
 import { ROUTES, type RouteDef, type RouteEnv } from "./routes";
+import { type DuplicateMode, isDuplicateMode } from "./routes/types";
 import { validate } from "./schema";
 
 /** Default request body limit: 32 MiB. */
@@ -35,7 +36,7 @@ export interface AppOptions {
    * does (for integrations built on the official client, e.g. `@llamaindex/chroma`). Cairn's HttpClient
    * always says, so its `add` behaves as embedded whatever this is.
    */
-  onDuplicate?: "error" | "ignore";
+  onDuplicate?: DuplicateMode;
   /** Larger request bodies get 413 `PAYLOAD_TOO_LARGE` (default 32 MiB). */
   maxBodyBytes?: number;
   /** Where request lines and errors go (default: nowhere). */
@@ -215,7 +216,7 @@ export function createApp(client: CairnClient, options: AppOptions = {}): Hono {
   app.use("*", createLimiter(options.limits).middleware);
   app.use("*", bodyLimit({ maxSize, onError: tooLarge(maxSize) }));
   const onDuplicate = options.onDuplicate ?? "error";
-  if (onDuplicate !== "error" && onDuplicate !== "ignore")
+  if (!isDuplicateMode(onDuplicate))
     throw invalidArgument("onDuplicate", `expected "error" or "ignore", got ${JSON.stringify(onDuplicate)}`);
   const readiness = options.readiness;
   registerRoutes(

@@ -17,17 +17,9 @@ import { readAuthFile, TokenStore, watchAuthFile } from "./auth";
 import { checkCorsOrigins } from "./cors";
 import { Readiness, resolveLimits } from "./limits";
 import { filterLogger, isLogLevel, type LogLevel } from "./logging";
+import { type DuplicateMode, isDuplicateMode } from "./routes/types";
 
-/**
- * What `add` does with an id that already exists: `error` (Cairn's default, `DUPLICATE_ID`) or `ignore`
- * (Chroma's behaviour, which integrations built on the official client rely on).
- */
-export type DuplicateMode = "ignore" | "error";
-
-/** Whether a value names a {@link DuplicateMode}. */
-export function isDuplicateMode(value: unknown): value is DuplicateMode {
-  return value === "ignore" || value === "error";
-}
+export { type DuplicateMode, isDuplicateMode } from "./routes/types";
 
 /**
  * Options of {@link startServer}.

@@ -31,6 +31,9 @@ const MUTABLE_KEYS = [
   "resize_factor",
 ] as const satisfies readonly (keyof HnswConfig)[];
 
+/** Every HNSW setting, creation-time ones first. */
+export const HNSW_KEYS = [...IMMUTABLE_KEYS, ...MUTABLE_KEYS] as const;
+
 /** The persisted configuration of a collection (stored beside it, never inside user metadata). */
 export interface CollectionConfig {
   hnsw: HnswConfig;
@@ -178,7 +181,7 @@ export function resolveCreateConfig(
     if (h != null && spann != null) fail("configuration", "give either hnsw or spann, not both");
     if (h != null) {
       if (!isPlainObject(h)) fail("configuration.hnsw", "expected an object");
-      applyHnsw(hnsw, h, [...IMMUTABLE_KEYS, ...MUTABLE_KEYS], "configuration.hnsw");
+      applyHnsw(hnsw, h, HNSW_KEYS, "configuration.hnsw");
       if (h.space != null) spaceGiven = true;
     }
     if (spann != null) {

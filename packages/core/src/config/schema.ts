@@ -9,7 +9,7 @@
 import { InvalidArgumentError } from "../errors";
 import type { EmbeddingFunctionConfig } from "../types";
 import type { CreateCollectionConfiguration, HnswConfig } from "./collection-config";
-import { checkEmbeddingFunctionConfig } from "./collection-config";
+import { checkEmbeddingFunctionConfig, HNSW_KEYS } from "./collection-config";
 import { describeValue, isPlainObject } from "../internal";
 
 /** A serialized Chroma schema (`Schema.serializeToJSON()`), or a chromadb `Schema` instance. */
@@ -39,16 +39,8 @@ const DEFAULT_SCHEMA: Template = {
   },
 };
 
-/** The HNSW settings of a schema's vector index, named as in Cairn's `configuration.hnsw`. */
-const HNSW_KEYS: readonly (keyof HnswConfig)[] = [
-  "ef_construction",
-  "max_neighbors",
-  "ef_search",
-  "num_threads",
-  "batch_size",
-  "sync_threshold",
-  "resize_factor",
-];
+/** The HNSW settings of a schema's vector index, named as in Cairn's `configuration.hnsw` (space apart). */
+const SCHEMA_HNSW_KEYS = HNSW_KEYS.filter((key) => key !== "space");
 
 const INSTEAD =
   "Cairn honours only the vector index's space and hnsw settings of a schema (it filters on every metadata key and has no per-key indexes); remove this part, and set the index with configuration: { hnsw: { space, ... } }";
@@ -84,8 +76,8 @@ function readVector(config: unknown, path: string, inKeys: boolean, into: Vector
       if (!isPlainObject(value)) refuse(at, `expected an object, got ${describeValue(value)}`);
       for (const [name, setting] of Object.entries(value)) {
         if (setting === null || setting === undefined) continue;
-        if (!(HNSW_KEYS as readonly string[]).includes(name))
-          refuse(child(at, name), `unknown HNSW setting; expected one of ${HNSW_KEYS.join(", ")}`);
+        if (!(SCHEMA_HNSW_KEYS as readonly string[]).includes(name))
+          refuse(child(at, name), `unknown HNSW setting; expected one of ${SCHEMA_HNSW_KEYS.join(", ")}`);
         found.hnsw[name] = setting;
       }
     } else if (key === "spann") {
@@ -164,7 +156,7 @@ export function configurationFromSchema(schema: unknown): CreateCollectionConfig
     `${path}.space`,
   );
   if (space !== undefined) hnsw.space = space;
-  for (const key of HNSW_KEYS) {
+  for (const key of SCHEMA_HNSW_KEYS) {
     const value = agree(
       vectors.map((v) => v.hnsw[key]),
       `${path}.hnsw.${key}`,

@@ -145,15 +145,8 @@ export function modifyCollection(
       metadata: changes.metadata === undefined ? undefined : ns.metadataText(changes.metadata),
       config: config ? JSON.stringify(config) : undefined,
     });
-    // The new model from what was just written: no second lookup.
-    const next: CollectionModel = {
-      ...current,
-      name,
-      metadata: changes.metadata === undefined ? current.metadata : ns.metadataOf(changes.metadata),
-      config: config ?? current.config,
-    };
     ctx.known.delete(id);
-    return next;
+    return ns.requireCollection(ctx.db, id);
   });
 }
 

@@ -1,8 +1,7 @@
 /**
  * The seam between the engine and the vector index implementation: the engine needs only these operations.
  */
-import type { CollectionConfig } from "../config";
-import { type IndexParams, indexParamsOf, type SearchStrategy, TieredIndex } from "../index/index";
+import { type IndexParams, type SearchStrategy, TieredIndex } from "../index/index";
 
 export type { IndexParams } from "../index/index";
 
@@ -32,11 +31,6 @@ export interface IndexFactory {
   create(params: IndexParams): EngineIndex;
   /** Loads a snapshot folder; null when it is missing, damaged or made with other parameters. */
   load(dir: string, params: IndexParams): { index: EngineIndex; watermark: number } | null;
-}
-
-/** Index parameters from a collection configuration. */
-export function indexParams(config: CollectionConfig, dimension: number): IndexParams {
-  return indexParamsOf(config.hnsw, dimension);
 }
 
 /** The default factory: HNSW with an exact buffer for recent writes. */

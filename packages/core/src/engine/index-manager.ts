@@ -10,7 +10,8 @@
 import type { CollectionConfig } from "../config";
 import { currentSeq, type Db, deletedSince, tombstoneHorizon, vectorsSince } from "../storage";
 import type { Logger } from "../types";
-import { type EngineIndex, type IndexFactory, indexParams } from "./index-factory";
+import { indexParamsOf } from "../index/index";
+import type { EngineIndex, IndexFactory } from "./index-factory";
 import { needsCompaction } from "./compaction";
 import { collectionIndexDir, snapshotCandidates, writeSnapshot } from "./snapshots";
 import type { Transactions } from "./transactor";
@@ -111,7 +112,7 @@ export class IndexManager {
 
   private open(collection: CollectionInfo, seq: number): IndexState {
     const dimension = collection.dimension!;
-    const params = indexParams(collection.config, dimension);
+    const params = indexParamsOf(collection.config.hnsw, dimension);
     const horizon = tombstoneHorizon(this.db, collection.id);
     let state: IndexState | undefined;
     if (this.root) {
@@ -176,7 +177,7 @@ export class IndexManager {
 
   /** Replaces a tombstone-heavy index with one built from the live vectors in SQLite (one read snapshot). */
   private rebuild(collection: CollectionInfo, state: IndexState): void {
-    const params = indexParams(collection.config, state.dimension);
+    const params = indexParamsOf(collection.config.hnsw, state.dimension);
     this.tx.read(() => {
       state.index = this.factory.create(params);
       state.efSearch = params.efSearch;

@@ -91,12 +91,6 @@ export function createDatabase(db: store.Db, tenant: unknown, name: unknown): Da
 export const metadataText = (metadata: CollectionMetadata | null | undefined): string | null =>
   metadata && Object.keys(metadata).length > 0 ? JSON.stringify(metadata) : null;
 
-/** Collection metadata as a model reads it back from {@link metadataText} (same JSON round trip). */
-export const metadataOf = (metadata: CollectionMetadata | null | undefined): CollectionMetadata | null => {
-  const text = metadataText(metadata);
-  return text ? (JSON.parse(text) as CollectionMetadata) : null;
-};
-
 /** A new collection row. */
 export function newCollectionRow(
   databaseId: string,

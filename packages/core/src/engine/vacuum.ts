@@ -20,7 +20,8 @@ import {
   vectorsSince,
 } from "../storage";
 import type { CollectionInfo } from "./index-manager";
-import { type EngineIndex, type IndexFactory, indexParams } from "./index-factory";
+import { indexParamsOf } from "../index/index";
+import type { EngineIndex, IndexFactory } from "./index-factory";
 import { writeSnapshot } from "./snapshots";
 import type { Transactor } from "./transactor";
 
@@ -68,7 +69,7 @@ function buildIndex(
   factory: IndexFactory,
   collection: CollectionInfo,
 ): { index: EngineIndex; watermark: number } {
-  const index = factory.create(indexParams(collection.config, collection.dimension!));
+  const index = factory.create(indexParamsOf(collection.config.hnsw, collection.dimension!));
   const watermark = currentSeq(db);
   let labels: number[] = [];
   let vectors: Float32Array[] = [];

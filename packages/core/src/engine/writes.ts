@@ -8,7 +8,7 @@ import { afterCommit } from "./commit";
 import type { EngineContext } from "./context";
 import * as ns from "./namespaces";
 import { type Selection, selectedLabels } from "./reader";
-import type { VectorChanges, WriteBatch, WriteMode, WritePolicy } from "./types";
+import type { WriteBatch, WriteMode, WritePolicy } from "./types";
 import { deleteLabels, writeBatch } from "./writer";
 
 type CollectionModel = ns.CollectionModel;
@@ -41,11 +41,6 @@ function lockedModel(ctx: EngineContext, collectionId: string): CollectionModel 
   }
 }
 
-/** After a commit: see `afterCommit` (never throws; the write is durable already). */
-function committed(ctx: EngineContext, collection: CollectionModel, changes: VectorChanges, records: number) {
-  afterCommit(ctx, collection, changes, records);
-}
-
 /**
  * Writes a validated, embedded batch in one transaction.
  * @returns how many records were written (ids skipped by `onDuplicate: "ignore"` not counted).
@@ -65,7 +60,7 @@ export function writeRecords(
     return { collection: after, outcome: result };
   });
   ctx.known.set(collectionId, collection);
-  committed(ctx, collection, outcome.changes, outcome.written);
+  afterCommit(ctx, collection, outcome.changes, outcome.written); // never throws: the write is durable
   return outcome.written;
 }
 
@@ -86,6 +81,6 @@ export function deleteRecords(
     if (!ctx.file && result.seq > 0) store.dropTombstonesBefore(ctx.db, collectionId, result.seq);
     return { collection: model, changes: result };
   });
-  committed(ctx, collection, changes, changes.removals.length);
+  afterCommit(ctx, collection, changes, changes.removals.length);
   return changes.removals.length;
 }

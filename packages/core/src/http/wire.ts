@@ -130,33 +130,30 @@ export function toSelectionBody(selection: ValidatedSelection): Record<string, u
   return body;
 }
 
-/** A wire column of an included field: absent columns and missing entries read as `null`. */
-function column<T>(values: (T | null)[] | null | undefined, length: number): (T | null)[] {
-  if (values && values.length === length) return values;
-  return Array.from({ length }, (_, i) => values?.[i] ?? null);
+/**
+ * A wire column of an included field as the result shapes hold it: the server's array when it is complete,
+ * else one entry per record with absent columns and `null` entries read as `fill()` (`null` for documents,
+ * metadatas and uris, `[]` for embeddings, `NaN` for distances).
+ */
+function column<T, F>(values: (T | null)[] | null | undefined, length: number, fill: () => F): (T | F)[] {
+  if (values && values.length === length && (fill() === null || values.every((v) => v !== null)))
+    return values as (T | F)[];
+  return Array.from({ length }, (_, i) => values?.[i] ?? fill());
 }
 
-/** A wire embeddings column: absent columns and `null` entries read as `[]`. */
-function embeddingColumn(values: (number[] | null)[] | null | undefined, length: number): number[][] {
-  if (values && values.length === length && values.every((v) => v !== null)) return values as number[][];
-  return Array.from({ length }, (_, i) => values?.[i] ?? []);
-}
-
-/** A wire distances column: absent columns and `null` entries read as `NaN`. */
-function distanceColumn(values: (number | null)[] | null | undefined, length: number): number[] {
-  if (values && values.length === length && values.every((v) => v !== null)) return values as number[];
-  return Array.from({ length }, (_, i) => values?.[i] ?? Number.NaN);
-}
+const nothing = () => null;
+const noEmbedding = (): number[] => [];
+const noDistance = () => Number.NaN;
 
 /** The columns of a get response as the server sent them (excluded fields `[]`). */
 export function columnsFromGet(json: GetResponseJson, include: IncludeField[]): GetColumns {
   const n = json.ids.length;
   return {
     ids: json.ids,
-    documents: include.includes("documents") ? column(json.documents, n) : [],
-    embeddings: include.includes("embeddings") ? embeddingColumn(json.embeddings, n) : [],
-    metadatas: include.includes("metadatas") ? column(json.metadatas, n) : [],
-    uris: include.includes("uris") ? column(json.uris, n) : [],
+    documents: include.includes("documents") ? column(json.documents, n, nothing) : [],
+    embeddings: include.includes("embeddings") ? column(json.embeddings, n, noEmbedding) : [],
+    metadatas: include.includes("metadatas") ? column(json.metadatas, n, nothing) : [],
+    uris: include.includes("uris") ? column(json.uris, n, nothing) : [],
   };
 }
 
@@ -166,10 +163,10 @@ export function columnsFromQuery(json: QueryResponseJson, include: IncludeField[
   const sizes = json.ids.map((ids) => ids.length);
   return {
     ids: json.ids,
-    distances: has("distances") ? sizes.map((n, q) => distanceColumn(json.distances?.[q], n)) : [],
-    documents: has("documents") ? sizes.map((n, q) => column(json.documents?.[q], n)) : [],
-    embeddings: has("embeddings") ? sizes.map((n, q) => embeddingColumn(json.embeddings?.[q], n)) : [],
-    metadatas: has("metadatas") ? sizes.map((n, q) => column(json.metadatas?.[q], n)) : [],
-    uris: has("uris") ? sizes.map((n, q) => column(json.uris?.[q], n)) : [],
+    distances: has("distances") ? sizes.map((n, q) => column(json.distances?.[q], n, noDistance)) : [],
+    documents: has("documents") ? sizes.map((n, q) => column(json.documents?.[q], n, nothing)) : [],
+    embeddings: has("embeddings") ? sizes.map((n, q) => column(json.embeddings?.[q], n, noEmbedding)) : [],
+    metadatas: has("metadatas") ? sizes.map((n, q) => column(json.metadatas?.[q], n, nothing)) : [],
+    uris: has("uris") ? sizes.map((n, q) => column(json.uris?.[q], n, nothing)) : [],
   };
 }

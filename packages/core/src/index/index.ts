@@ -13,13 +13,10 @@ export {
   chooseStrategy,
   EXACT_SCAN_COEFFICIENT,
   exactScanLimit,
-  OVERFETCH_FACTOR,
   OVERFETCH_MAX_CANDIDATES,
   OVERFETCH_MIN_SELECTIVITY,
   type SearchStrategy,
-  type SearchTarget,
   searchWith,
   type StrategyInput,
-  type StrategyKind,
   type VectorSource,
 } from "./strategy";

@@ -1,5 +1,5 @@
 /** The route table's types: one entry per operation, used by the app, the request checks and the OpenAPI spec. */
-import type { CairnClient } from "@cairndb/core";
+import type { AddWriteOptions, CairnClient } from "@cairndb/core";
 import type { ServerMetrics } from "../metrics";
 import type { Schema } from "../schema";
 
@@ -18,7 +18,7 @@ export interface RouteEnv {
   client: CairnClient;
   allowReset: boolean;
   /** What `add` does with existing ids when the request has no `cairn.on_duplicate`. */
-  onDuplicate: "error" | "ignore";
+  onDuplicate: DuplicateMode;
   /** The app's metrics (`GET /metrics`); absent when turned off. */
   metrics?: ServerMetrics;
   /** Whether the server is ready for traffic (healthcheck); absent = always. */
@@ -51,4 +51,15 @@ export interface RouteDef {
   errors: number[];
   // biome-ignore lint/suspicious/noExplicitAny: the body was checked against `body` before the handler runs.
   handle(input: RouteInput<any>, env: RouteEnv): Promise<Reply> | Reply;
+}
+
+/**
+ * What `add` does with an id that already exists: `error` (Cairn's default, `DUPLICATE_ID`) or `ignore`
+ * (Chroma's behaviour, which integrations built on the official client rely on).
+ */
+export type DuplicateMode = NonNullable<AddWriteOptions["onDuplicate"]>;
+
+/** Whether a value names a {@link DuplicateMode}. */
+export function isDuplicateMode(value: unknown): value is DuplicateMode {
+  return value === "ignore" || value === "error";
 }
