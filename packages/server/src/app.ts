@@ -7,7 +7,7 @@ import { type CairnClient, invalidArgument, type Logger } from "@cairndb/core";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { type AuthOptions, authGuard } from "./auth";
+import { type AuthOptions, authGuard, SEES_DATABASE } from "./auth";
 import { corsMiddleware } from "./cors";
 import { chromaKind, RequestError, toErrorResponse } from "./errors";
 import { assertBeforeDeadline, createLimiter, type LimitOptions, type Readiness } from "./limits";
@@ -16,7 +16,7 @@ import { createMetrics, type ServerMetrics } from "./metrics";
 import { resolveComponent } from "./payloads";
 import { requestMiddleware } from "./request-log";
 import { createRouteMatcher } from "./route-match";
-import { ROUTES, type RouteDef, type RouteEnv } from "./routes";
+import { ROUTES, type RouteDef, type RouteEnv, type RouteInput } from "./routes";
 import { type DuplicateMode, isDuplicateMode } from "./routes/types";
 import { validate } from "./schema";
 
@@ -150,7 +150,9 @@ function handlerOf(route: RouteDef, env: RouteEnv) {
     const query = readQuery(c, route);
     const body = route.body ? await readBody(c, route) : undefined;
     assertBeforeDeadline(c);
-    const reply = await route.handle({ params: c.req.param() as Record<string, string>, query, body }, env);
+    const seesDatabase = c.get(SEES_DATABASE) as RouteInput["seesDatabase"];
+    const params = c.req.param() as Record<string, string>;
+    const reply = await route.handle({ params, query, body, seesDatabase }, env);
     if (reply.response) return reply.response;
     return c.json(reply.body as object, (reply.status ?? route.ok.status) as ContentfulStatusCode);
   };

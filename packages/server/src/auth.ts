@@ -414,17 +414,15 @@ export function authGuard(route: RouteDef, options: AuthOptions, client?: CairnC
         `Token '${principal.entry.name}' (role ${principal.entry.role}) may not ${describe(route, c)}${lacking ? ` for ${lacking}` : ""}: it needs ${needs}${lacking ? " covering that database" : ""}. Use a token with that right (\`cairn tokens create --role ${access.role}\`).`,
       );
     }
+    // Lists show only what the token sees; the route filters before it pages (see `RouteInput.seesDatabase`).
+    if (!principal.entry.databases.includes("*"))
+      c.set(SEES_DATABASE, (name: string) => principal.seesDatabase(name));
     await next();
-    if (
-      route.operationId === "list_databases" &&
-      c.res.status === 200 &&
-      !principal.entry.databases.includes("*")
-    ) {
-      const list = (await c.res.json()) as { name: string }[];
-      c.res = c.json(list.filter((db) => principal.seesDatabase(db.name)));
-    }
   };
 }
+
+/** The request variable holding the token's database visibility (set by {@link authGuard}). */
+export const SEES_DATABASE = "cairnSeesDatabase";
 
 /** A file watch that reloads the token store. */
 export interface AuthFileWatch {

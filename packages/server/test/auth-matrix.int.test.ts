@@ -229,6 +229,17 @@ describe("auth matrix", () => {
     expect(names.every((name) => name.startsWith("support"))).toBe(true);
   });
 
+  it("list_databases pages through the databases the token sees, not through all of them", async () => {
+    await root.createDatabase({ tenant: "acme", name: "archive" }); // sorts before "support", hidden from readers
+    const reader = new HttpClient({ port: server.port, host: "127.0.0.1", token: tokens.reader });
+    const all = (await reader.listDatabases({ tenant: "acme" })).map((d) => d.name);
+    const paged: string[] = [];
+    for (let offset = 0; offset < all.length + 1; offset++)
+      paged.push(...(await reader.listDatabases({ tenant: "acme", limit: 1, offset })).map((d) => d.name));
+    expect(paged).toEqual(all);
+    expect(all.length).toBeGreaterThan(0);
+  });
+
   it("identity reports the token's tenant and databases", async () => {
     const res = await fetch(`${server.url}/api/v2/auth/identity`, {
       headers: { "x-chroma-token": tokens.reader },

@@ -66,12 +66,15 @@ export const tenantRoutes: RouteDef[] = [
     query: { limit: u32(), offset: u32() },
     ok: { status: 200, description: "Databases", schema: arr(ref("Database")) },
     errors: [400],
-    async handle({ params, query }, env) {
-      const rows = await env.client.listDatabases({
-        tenant: params.tenant!,
-        limit: (query.limit as number | undefined) ?? NO_LIMIT,
-        offset: (query.offset as number | undefined) ?? 0,
-      });
+    async handle({ params, query, seesDatabase }, env) {
+      const limit = (query.limit as number | undefined) ?? NO_LIMIT;
+      const offset = (query.offset as number | undefined) ?? 0;
+      // A scoped token pages through the databases it sees, so those are filtered before the page is cut.
+      const rows = seesDatabase
+        ? (await env.client.listDatabases({ tenant: params.tenant!, limit: NO_LIMIT, offset: 0 }))
+            .filter((d) => seesDatabase(d.name))
+            .slice(offset, offset + limit)
+        : await env.client.listDatabases({ tenant: params.tenant!, limit, offset });
       return { body: rows.map((d) => ({ id: d.id, name: d.name, tenant: d.tenant })) };
     },
   },

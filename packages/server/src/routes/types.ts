@@ -11,6 +11,8 @@ export interface RouteInput<TBody = unknown> {
   params: Record<string, string>;
   query: Record<string, number | string | undefined>;
   body: TBody;
+  /** With auth: whether the request's token may see a database of this name (absent: it sees them all). */
+  seesDatabase?: ((name: string) => boolean) | undefined;
 }
 
 /** What a route may use: the server's one client and its settings. */
