@@ -125,7 +125,11 @@ describe("overload", () => {
 
   it("SIGTERM with every slot and queue place taken drains them all; the acknowledged writes survive a restart", async () => {
     const dir = folder("cairn-overload-term-");
-    const first = await start(["--max-concurrent", "2", "--max-queued", "2"], dir);
+    // A long grace period: on a loaded machine the drain must not be cut short by the default 10 s.
+    const first = await start(
+      ["--max-concurrent", "2", "--max-queued", "2", "--shutdown-grace-ms", "120000"],
+      dir,
+    );
     const col = await new HttpClient({ path: first.url }).createCollection({
       name: "drain",
       embeddingFunction: null,
