@@ -125,9 +125,18 @@ describe("overload", () => {
 
   it("SIGTERM with every slot and queue place taken drains them all; the acknowledged writes survive a restart", async () => {
     const dir = folder("cairn-overload-term-");
-    // A long grace period: on a loaded machine the drain must not be cut short by the default 10 s.
+    // No request deadline and a long grace period: on a loaded machine neither may cut the held uploads short.
     const first = await start(
-      ["--max-concurrent", "2", "--max-queued", "2", "--shutdown-grace-ms", "120000"],
+      [
+        "--max-concurrent",
+        "2",
+        "--max-queued",
+        "2",
+        "--shutdown-grace-ms",
+        "120000",
+        "--request-timeout-ms",
+        "0",
+      ],
       dir,
     );
     const col = await new HttpClient({ path: first.url }).createCollection({
