@@ -204,18 +204,20 @@ export function createApp(client: CairnClient, options: AppOptions = {}): Hono {
   const logger = filterLogger(options.logger, options.logLevel ?? "info");
   const maxSize = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const app = new Hono();
+  const limiter = createLimiter(options.limits);
   const metrics: ServerMetrics | undefined =
     options.metrics === false
       ? undefined
       : createMetrics(client, {
           collectionLabels: options.metricsCollectionLabels !== false,
           databasePath: options.databasePath,
+          limiter: limiter.stats,
         });
   const matcher = createRouteMatcher(ROUTES.map((route) => route.path));
   app.use("*", requestMiddleware(logger, matcher, metrics));
   const cors = corsMiddleware(options.corsOrigins);
   if (cors) app.use("*", cors);
-  app.use("*", createLimiter(options.limits).middleware);
+  app.use("*", limiter.middleware);
   app.use("*", bodyLimit({ maxSize, onError: tooLarge(maxSize) }));
   const onDuplicate = options.onDuplicate ?? "error";
   if (!isDuplicateMode(onDuplicate))

@@ -1,12 +1,13 @@
 /**
  * Prometheus metrics of one app (`GET /metrics`): requests by route template and status, latency, in-flight
- * requests, records and vector bytes per collection (read from the client at scrape time), the WAL file's size
+ * requests, the concurrency limiter's slots, queue, 429s and 504s, records and vector bytes per collection (read from the client at scrape time), the WAL file's size
  * and the process metrics. Every app has its own registry, so several servers in one process do not clash.
  */
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { CairnClient } from "@cairndb/core";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { LimiterStats } from "./limits";
 
 /** The SQLite database file inside a database folder (its WAL is this name + `-wal`). */
 const DATABASE_FILE = "cairn.sqlite3";
@@ -34,6 +35,8 @@ export interface MetricsOptions {
   collectionLabels?: boolean;
   /** The database folder, for `cairn_wal_bytes` (omitted: the gauge is not exported). */
   databasePath?: string;
+  /** The concurrency limiter's live numbers, for the `cairn_http_requests_{active,queued,…}` metrics (omitted: not exported). */
+  limiter?: () => LimiterStats;
 }
 
 /** One app's metrics: its registry and the hooks the request middleware calls. */
@@ -198,6 +201,7 @@ export function createMetrics(client: CairnClient, options: MetricsOptions = {})
       },
     });
   }
+  if (options.limiter) limiterMetrics(registry, options.limiter);
   collectDefaultMetrics({ register: registry });
   return {
     registry,
@@ -215,4 +219,44 @@ export function createMetrics(client: CairnClient, options: MetricsOptions = {})
       if (tenants.size < MAX_TRACKED_TENANTS) tenants.add(tenant);
     },
   };
+}
+
+/** The limiter's slots and queue as gauges and its refusals as counters, read at scrape time. */
+function limiterMetrics(registry: Registry, stats: () => LimiterStats): void {
+  new Gauge({
+    name: "cairn_http_requests_active",
+    help: "Requests holding one of the --max-concurrent slots.",
+    registers: [registry],
+    collect() {
+      this.set(stats().active);
+    },
+  });
+  new Gauge({
+    name: "cairn_http_requests_queued",
+    help: "Requests waiting for a slot (at most --max-queued).",
+    registers: [registry],
+    collect() {
+      this.set(stats().queued);
+    },
+  });
+  const counter = (name: string, help: string, value: (s: LimiterStats) => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(value(stats()));
+      },
+    });
+  counter(
+    "cairn_http_requests_rejected_total",
+    "Requests answered 429 OVERLOADED (slots and queue full).",
+    (s) => s.rejected,
+  );
+  counter(
+    "cairn_http_requests_timed_out_total",
+    "Requests whose deadline passed while they waited for a slot (answered 504 TIMEOUT).",
+    (s) => s.timedOut,
+  );
 }

@@ -63,6 +63,10 @@ describe("GET /metrics", () => {
       [REQUESTS, "counter"],
       ["cairn_http_request_duration_seconds", "histogram"],
       ["cairn_http_requests_in_flight", "gauge"],
+      ["cairn_http_requests_active", "gauge"],
+      ["cairn_http_requests_queued", "gauge"],
+      ["cairn_http_requests_rejected_total", "counter"],
+      ["cairn_http_requests_timed_out_total", "counter"],
       ["cairn_collection_records", "gauge"],
       ["cairn_collection_vector_bytes", "gauge"],
       ["cairn_collections", "gauge"],
@@ -70,6 +74,14 @@ describe("GET /metrics", () => {
       ["nodejs_heap_size_used_bytes", "gauge"],
     ] as const)
       expect(families.get(name)?.type, name).toBe(type);
+    // The scrape bypasses the limiter: no slot taken, nothing queued or refused yet.
+    for (const name of [
+      "cairn_http_requests_active",
+      "cairn_http_requests_queued",
+      "cairn_http_requests_rejected_total",
+      "cairn_http_requests_timed_out_total",
+    ])
+      expect(sampleValue(families, name), name).toBe(0);
     // No database folder given to createApp: no WAL gauge.
     expect(families.has("cairn_wal_bytes")).toBe(false);
   });

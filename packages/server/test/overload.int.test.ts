@@ -76,13 +76,31 @@ async function post(base: string, path: string, body: string): Promise<Answer> {
   };
 }
 
+/** The limiter's numbers as `/metrics` reports them (it bypasses the limit, so it answers while saturated). */
+async function limiterState(base: string): Promise<{ active: number; queued: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
+  return { active: value("cairn_http_requests_active"), queued: value("cairn_http_requests_queued") };
+}
+
 /**
- * Once the held requests are on the wire, a round trip on a new connection: the server has read the earlier
- * connections' headers first, so the held requests own their slots or queue places by now.
+ * Waits until the server itself reports the held requests in their slots and queue places: a round trip on
+ * another connection proves nothing (it may be answered before the held connections are even accepted).
  */
-async function settle(base: string, held: { sent: Promise<void> }[]): Promise<void> {
+async function settle(
+  base: string,
+  held: { sent: Promise<void> }[],
+  expected: { active: number; queued: number },
+): Promise<void> {
   await Promise.all(held.map((h) => h.sent));
-  expect((await fetch(`${base}/api/v2/heartbeat`)).status).toBe(200);
+  const bound = performance.now() + 30_000;
+  let state = await limiterState(base);
+  while (state.active !== expected.active || state.queued !== expected.queued) {
+    if (performance.now() > bound)
+      throw new Error(`the limiter reports ${JSON.stringify(state)}, expected ${JSON.stringify(expected)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    state = await limiterState(base);
+  }
 }
 
 describe("overload", () => {
@@ -96,12 +114,12 @@ describe("overload", () => {
       heldPost(server.url, path, addBody("held0", 50)),
       heldPost(server.url, path, addBody("held1", 50)),
     ];
-    await settle(server.url, held);
+    await settle(server.url, held, { active: 2, queued: 0 });
     const queued = [
       heldPost(server.url, path, addBody("queued0", 10)),
       heldPost(server.url, path, addBody("queued1", 10)),
     ];
-    await settle(server.url, queued);
+    await settle(server.url, queued, { active: 2, queued: 2 });
     const refused = await Promise.all(
       Array.from({ length: 6 }, (_, i) => post(server.url, path, addBody(`over${i}`, 5))),
     );
@@ -110,6 +128,9 @@ describe("overload", () => {
       expect(r.retryAfter).toBe("1");
       expect(JSON.parse(r.text)).toMatchObject({ error: "ChromaError", code: "OVERLOADED" });
     }
+    expect(await limiterState(server.url)).toEqual({ active: 2, queued: 2 }); // the 429s took no place
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^cairn_http_requests_rejected_total 6$/m);
     // Still responsive while saturated.
     expect((await fetch(`${server.url}/api/v2/heartbeat`)).status).toBe(200);
     expect((await fetch(`${server.url}/api/v2/healthcheck`)).status).toBe(200);
@@ -145,9 +166,9 @@ describe("overload", () => {
     });
     const path = `${C}/${col.id}/add`;
     const held = [heldPost(first.url, path, addBody("a", 100)), heldPost(first.url, path, addBody("b", 100))];
-    await settle(first.url, held);
+    await settle(first.url, held, { active: 2, queued: 0 });
     const queued = [heldPost(first.url, path, addBody("c", 20)), heldPost(first.url, path, addBody("d", 20))];
-    await settle(first.url, queued);
+    await settle(first.url, queued, { active: 2, queued: 2 });
     let exited = false;
     first.proc.once("exit", () => {
       exited = true;
