@@ -30,6 +30,7 @@ export {
   DEFAULT_MAX_CONCURRENT,
   DEFAULT_MAX_QUEUED,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  type LimiterStats,
   type LimitOptions,
   Readiness,
   type ReadinessState,

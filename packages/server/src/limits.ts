@@ -178,27 +178,36 @@ function bodyBefore(c: Context, deadline: { at: number; ms: number }): void {
   const raw = c.req.raw;
   if (!raw.body) return;
   const source = raw.body.getReader();
+  // One timer for the whole body (not one per chunk): started by the first read, cleared when the body ends,
+  // fails or is cancelled. Each read races it; Promise.race keeps a handler on it, so a late expiry is handled.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let expired: Promise<never> | undefined;
+  const deadlinePassed = () =>
+    (expired ??= new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(timeoutError(deadline.ms, "the request body did not arrive in time", true)),
+        Math.max(0, deadline.at - performance.now()),
+      );
+    }));
+  const stop = () => clearTimeout(timer);
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const expired = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(timeoutError(deadline.ms, "the request body did not arrive in time", true)),
-          Math.max(0, deadline.at - performance.now()),
-        );
-      });
       try {
-        const { done, value } = await Promise.race([source.read(), expired]);
-        if (done) controller.close();
-        else controller.enqueue(value);
+        const { done, value } = await Promise.race([source.read(), deadlinePassed()]);
+        if (done) {
+          stop();
+          controller.close();
+        } else controller.enqueue(value);
       } catch (error) {
+        stop();
         source.cancel().catch(() => {});
         throw error;
-      } finally {
-        clearTimeout(timer);
       }
     },
-    cancel: (reason) => source.cancel(reason),
+    cancel: (reason) => {
+      stop();
+      return source.cancel(reason);
+    },
   });
   c.req.raw = new Request(raw, { body, duplex: "half" } as RequestInit);
 }
