@@ -20,6 +20,8 @@ const allowed = {
   index: ["distance", "errors", "types"],
   engine: ["storage", "index", "filter", "distance", "config", "errors", "types"],
   http: ["errors", "types", "collection", "config", "embeddings", "filter"],
+  // Backup, restore, check and repair of a database folder (the operations tools).
+  ops: ["engine", "storage", "index", "config", "errors", "types", "version"],
   errors: [],
 };
 for (const to of Object.values(allowed)) to.push(LEAF);

@@ -95,16 +95,26 @@ export function ensureDefaultNamespace(db: Db): void {
   );
 }
 
+/**
+ * Refuses a database written by a newer Cairn (its `user_version` is above {@link SCHEMA_VERSION}). Runs
+ * before any pragma or migration touches the file, so a refused database is left byte for byte as it was.
+ * @throws StorageError `STORAGE_TOO_NEW`.
+ */
+export function refuseNewerSchema(db: Db, file: string | null): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new StorageError(
+      "STORAGE_TOO_NEW",
+      `The database ${file ?? "(memory)"} has format version ${version}, newer than this Cairn understands (${SCHEMA_VERSION}); it was not modified. Upgrade @cairndb/core (and @cairndb/server) to the release that wrote it.`,
+      { details: { file, version, supported: SCHEMA_VERSION } },
+    );
+  }
+}
+
 function migrate(db: Db, file: string | null): void {
   const run = db.transaction(() => {
     const version = db.pragma("user_version", { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new StorageError(
-        "STORAGE_ERROR",
-        `The database ${file ?? "(memory)"} has schema version ${version}, newer than this Cairn understands (${SCHEMA_VERSION}). Upgrade @cairndb/core.`,
-        { details: { file, version } },
-      );
-    }
+    refuseNewerSchema(db, file);
     for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
     if (version !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
     ensureDefaultNamespace(db);
@@ -117,6 +127,7 @@ export function openDatabase(options: OpenDatabaseOptions): Db {
   let db: Db | undefined;
   try {
     db = new Database(options.file ?? ":memory:", { timeout: options.busyTimeoutMs });
+    refuseNewerSchema(db, options.file);
     if (options.file) {
       db.pragma("journal_mode = WAL");
       db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
