@@ -6,6 +6,7 @@
 import type { Metadata } from "../types";
 import type { Db } from "./database";
 import { type MetadataRow, metadataToRows } from "./metadata-rows";
+import { currentSeq } from "./record-store";
 import { stmt } from "./statements";
 
 /**
@@ -259,7 +260,7 @@ export function recordFacts(db: Db): RecordFacts {
     ),
     orphans: count("SELECT count(*) FROM records WHERE collection_id NOT IN (SELECT id FROM collections)"),
     maxRecordSeq: count("SELECT coalesce(max(seq), 0) FROM records"),
-    seq: count("SELECT value FROM meta WHERE key = 'seq'"),
+    seq: currentSeq(db),
     total: count("SELECT count(*) FROM records"),
   };
 }

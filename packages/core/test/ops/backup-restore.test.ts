@@ -175,7 +175,8 @@ describe("restore", () => {
         (b) => {
           const file = join(b, "cairn.sqlite3");
           const bytes = readFileSync(file);
-          bytes[bytes.length - 100] ^= 0xff;
+          const at = bytes.length - 100;
+          bytes[at] = bytes[at]! ^ 0xff;
           writeFileSync(file, bytes);
         },
         "BACKUP_INVALID",
