@@ -121,8 +121,7 @@ function mismatchText(what: string, m: DerivedMismatch): string {
     .map((r) => JSON.stringify(r.id))
     .join(", ");
   const parts: string[] = [];
-  if (m.recordCount > 0)
-    parts.push(`${m.recordCount} record(s) whose ${what} is missing or wrong (${sample})`);
+  if (m.recordCount > 0) parts.push(`${m.recordCount} record(s) with missing or wrong ${what} (${sample})`);
   if (m.orphanCount > 0) parts.push(`${m.orphanCount} ${what} row(s) of records that do not exist`);
   return parts.join("; ");
 }
@@ -183,7 +182,7 @@ function checkDerivedTables(ctx: Context): CheckProblem[] {
   if (fts.recordCount + fts.orphanCount > 0)
     out.push({
       kind: "fts",
-      message: `the full-text index disagrees with the documents: ${mismatchText("full-text entry", fts)}; \`whereDocument\` filters miss or wrongly match them`,
+      message: `the full-text index disagrees with the documents: ${mismatchText("full-text entries", fts)}; \`whereDocument\` filters miss or wrongly match them`,
       repairable: true,
       fix: REPAIR(ctx.path),
     });

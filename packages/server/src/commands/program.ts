@@ -1,12 +1,16 @@
 /**
- * The `cairn` command line, declared with commander: `run`, `tokens create | list | revoke`, `models pull`, `vacuum`, `version`, and `--help` /
+ * The `cairn` command line, declared with commander: `run`, `tokens create | list | revoke`, `models pull`, `vacuum`,
+ * `backup`, `restore`, `check`, `version`, and `--help` /
  * `-h` on every command. Exit codes: 0 ok, 1 runtime error (a Cairn error prints its code), 2 usage error
  * (unknown command or option, missing value; commander suggests the closest name).
  */
 import { CairnError } from "@cairndb/core";
 import { ROLES } from "../auth";
 import { Command, CommanderError, Option } from "commander";
+import { type BackupFlags, backupCommand } from "./backup";
+import { type CheckFlags, checkCommand } from "./check";
 import { modelsPullCommand, type PullFlags } from "./models";
+import { type RestoreFlags, restoreCommand } from "./restore";
 import { RUN_DEFAULTS, type RunEnvironment, type RunFlags, runCommand } from "./run";
 import {
   type TokensCreateFlags,
@@ -190,6 +194,46 @@ export function createProgram(env: CliEnvironment = {}): { program: Command; res
     .option("--path <dir>", "database folder", RUN_DEFAULTS.path)
     .action(async (flags: { path: string }) => {
       result.code = await vacuumCommand(flags, stdout);
+    });
+
+  program
+    .command("backup")
+    .description(
+      "Back up a database folder while other processes keep using it (one consistent point in time)",
+    )
+    .option("--path <dir>", "database folder", RUN_DEFAULTS.path)
+    .requiredOption("--to <dir>", "backup folder to create (must not exist)")
+    .option("--no-index", "leave out the index snapshots (rebuilt from the records on first use)")
+    .option("--json", "print the backup's manifest as JSON")
+    .action(async (flags: BackupFlags) => {
+      result.code = await backupCommand(flags, stdout, stderr);
+    });
+
+  program
+    .command("restore")
+    .description("Restore a backup into a database folder, after verifying every checksum")
+    .requiredOption("--from <dir>", "backup folder (written by cairn backup)")
+    .requiredOption("--path <dir>", "database folder to create")
+    .option(
+      "--force",
+      "replace the database in a non-empty folder (stop every process using it first)",
+      false,
+    )
+    .option("--json", "print the result as JSON")
+    .action(async (flags: RestoreFlags) => {
+      result.code = await restoreCommand(flags, stdout);
+    });
+
+  program
+    .command("check")
+    .description(
+      "Check a database folder: exit 0 healthy, 1 damaged (each problem with the command that fixes it)",
+    )
+    .option("--path <dir>", "database folder", RUN_DEFAULTS.path)
+    .option("--repair", "rebuild metadata rows, full-text index and index snapshots from the records", false)
+    .option("--json", "print the report as JSON")
+    .action(async (flags: CheckFlags) => {
+      result.code = await checkCommand(flags, stdout);
     });
 
   program
