@@ -38,7 +38,8 @@ describe("cairn CLI", () => {
     for (const args of [["--help"], ["-h"], []]) {
       const r = await cairn(args);
       expect(r.code).toBe(0);
-      for (const command of ["run", "models", "vacuum", "version"]) expect(r.stdout).toContain(command);
+      for (const command of ["run", "models", "vacuum", "backup", "restore", "check", "version"])
+        expect(r.stdout).toContain(command);
       expect(r.stdout).toContain("npx @cairndb/server run");
     }
     for (const args of [
