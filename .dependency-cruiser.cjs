@@ -20,6 +20,8 @@ const allowed = {
   index: ["distance", "errors", "types"],
   engine: ["storage", "index", "filter", "distance", "config", "errors", "types"],
   http: ["errors", "types", "collection", "config", "embeddings", "filter"],
+  // Operations (export / import / sizing) are built on the public client and collection API.
+  ops: ["client", "collection", "config", "embeddings", "errors", "types", "version"],
   errors: [],
 };
 for (const to of Object.values(allowed)) to.push(LEAF);

@@ -65,3 +65,21 @@ export type { DocumentNode, WhereNode } from "./filter";
 export * from "./types";
 export { vacuum, type VacuumOptions, type VacuumResult } from "./engine/maintenance";
 export { CAIRN_VERSION } from "./version";
+export {
+  type ExportOptions,
+  type ExportResult,
+  type ExportSink,
+  exportCollection,
+  type TransferProgress,
+} from "./ops/export";
+export {
+  type ImportOptions,
+  type ImportResult,
+  type ImportSource,
+  importCollection,
+} from "./ops/import";
+export {
+  type EmbeddingEncoding,
+  TRANSFER_FORMAT_VERSION,
+  type TransferHeader,
+} from "./ops/transfer-format";
