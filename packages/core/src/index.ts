@@ -83,3 +83,11 @@ export {
   TRANSFER_FORMAT_VERSION,
   type TransferHeader,
 } from "./ops/transfer-format";
+export {
+  ESTIMATE_CONSTANTS,
+  type EstimateInput,
+  type EstimateResult,
+  estimate,
+  hnswElementBytes,
+  sqliteRowBytes,
+} from "./ops/estimate";
