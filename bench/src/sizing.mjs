@@ -132,10 +132,22 @@ if (!values.keep) rmSync(dir, { recursive: true, force: true });
 if (values.json) console.log(JSON.stringify(report));
 else {
   const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
-  console.log(`${records} × ${dimension}d, metadata ${sampleMeta} B, document ${sampleDoc} B (load ${report.loadAverage})`);
-  console.log(`disk    measured ${mb(measured.diskBytes)}  estimated ${mb(predicted.diskBytes)}  (${report.errors.disk})`);
-  console.log(`  sqlite measured ${mb(measured.sqliteBytes)}  estimated ${mb(predicted.sqliteBytes)}  (${report.errors.sqlite})`);
-  console.log(`  index  measured ${mb(measured.indexBytes)}  estimated ${mb(predicted.indexFilesBytes)}  (${report.errors.index})`);
-  console.log(`RAM     measured ${mb(measured.peakRssBytes)}  estimated ${mb(predicted.ramBytes)}  (${report.errors.ram})`);
-  console.log(`ingest  measured ${ingestSeconds.toFixed(1)} s  estimated ${predicted.ingestSeconds.toFixed(1)} s  (${report.errors.ingest})`);
+  console.log(
+    `${records} × ${dimension}d, metadata ${sampleMeta} B, document ${sampleDoc} B (load ${report.loadAverage})`,
+  );
+  console.log(
+    `disk    measured ${mb(measured.diskBytes)}  estimated ${mb(predicted.diskBytes)}  (${report.errors.disk})`,
+  );
+  console.log(
+    `  sqlite measured ${mb(measured.sqliteBytes)}  estimated ${mb(predicted.sqliteBytes)}  (${report.errors.sqlite})`,
+  );
+  console.log(
+    `  index  measured ${mb(measured.indexBytes)}  estimated ${mb(predicted.indexFilesBytes)}  (${report.errors.index})`,
+  );
+  console.log(
+    `RAM     measured ${mb(measured.peakRssBytes)}  estimated ${mb(predicted.ramBytes)}  (${report.errors.ram})`,
+  );
+  console.log(
+    `ingest  measured ${ingestSeconds.toFixed(1)} s  estimated ${predicted.ingestSeconds.toFixed(1)} s  (${report.errors.ingest})`,
+  );
 }

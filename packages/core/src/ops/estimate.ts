@@ -65,19 +65,19 @@ export const ESTIMATE_CONSTANTS = Object.freeze({
   /** SQLite page size and the usable bytes of a table leaf page. */
   pageBytes: 4096,
   /** Bytes of a records row besides the vector, document, metadata JSON and id (collection id, ints, header). */
-  recordRowOverhead: 60,
+  recordRowOverhead: 10,
   /** The records table's secondary indexes (collection + id, collection + seq) per record. */
-  recordIndexBytes: 150,
+  recordIndexBytes: 120,
   /** Metadata rows and their three indexes: bytes per key and per metadata JSON byte. */
-  metadataBytesPerKey: 140,
-  metadataBytesPerByte: 2,
+  metadataBytesPerKey: 110,
+  metadataBytesPerByte: 3,
   /** Full-text (trigram) index: bytes per document byte and per document. */
-  fullTextBytesPerByte: 3.8,
+  fullTextBytesPerByte: 2.5,
   fullTextBytesPerDocument: 20,
   /** RAM: the process with SQLite's page cache, before any data; HNSW in memory per file byte; JS per record. */
-  ramBaseBytes: 110 * 2 ** 20,
-  ramPerIndexByte: 1.15,
-  ramPerRecordBytes: 300,
+  ramBaseBytes: 100 * 2 ** 20,
+  ramPerIndexByte: 1.8,
+  ramPerRecordBytes: 200,
   /** Ingest microseconds per record: fixed, per dimension (HNSW insertion and snapshots), per stored byte. */
   ingestMicrosFixed: 60,
   ingestMicrosPerDimension: 0.99,
