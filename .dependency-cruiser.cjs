@@ -20,8 +20,9 @@ const allowed = {
   index: ["distance", "errors", "types"],
   engine: ["storage", "index", "filter", "distance", "config", "errors", "types"],
   http: ["errors", "types", "collection", "config", "embeddings", "filter"],
-  // Backup, restore, check and repair of a database folder (the operations tools).
-  ops: ["engine", "storage", "index", "config", "errors", "types", "version"],
+  // Operations: backup, restore, check and repair of a database folder (over engine and storage); export,
+  // import and sizing (over the public client and collection API).
+  ops: ["client", "collection", "engine", "storage", "index", "config", "embeddings", "errors", "types", "version"],
   errors: [],
 };
 for (const to of Object.values(allowed)) to.push(LEAF);

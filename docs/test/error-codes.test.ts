@@ -14,7 +14,13 @@ import { describe, expect, it } from "vitest";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
 /** Upper-case names in the docs that are not error codes. */
-const NOT_CODES = new Set(["ERROR_CODES", "EMBEDDER_ERROR_CODES", "LC_JSON_KEY", "HF_ENDPOINT"]);
+const NOT_CODES = new Set([
+  "ERROR_CODES",
+  "EMBEDDER_ERROR_CODES",
+  "ESTIMATE_CONSTANTS",
+  "LC_JSON_KEY",
+  "HF_ENDPOINT",
+]);
 const CODES = new Set<string>([...Object.keys(ERROR_CODES), ...EMBEDDER_ERROR_CODES]);
 const isEnvironmentVariable = (word: string) => /^(CAIRN|HF|OPENAI|ONNXRUNTIME|NODE)_/.test(word);
 

@@ -66,3 +66,29 @@ export * from "./types";
 export { vacuum, type VacuumOptions, type VacuumResult } from "./engine/maintenance";
 export * from "./ops";
 export { CAIRN_VERSION } from "./version";
+export {
+  type ExportOptions,
+  type ExportResult,
+  type ExportSink,
+  exportCollection,
+  type TransferProgress,
+} from "./ops/export";
+export {
+  type ImportOptions,
+  type ImportResult,
+  type ImportSource,
+  importCollection,
+} from "./ops/import";
+export {
+  type EmbeddingEncoding,
+  TRANSFER_FORMAT_VERSION,
+  type TransferHeader,
+} from "./ops/transfer-format";
+export {
+  ESTIMATE_CONSTANTS,
+  type EstimateInput,
+  type EstimateResult,
+  estimate,
+  hnswElementBytes,
+  sqliteRowBytes,
+} from "./ops/estimate";

@@ -1,6 +1,6 @@
 /**
  * The `cairn` command line, declared with commander: `run`, `tokens create | list | revoke`, `models pull`, `vacuum`,
- * `backup`, `restore`, `check`, `version`, and `--help` /
+ * `backup`, `restore`, `check`, `export`, `import`, `estimate`, `version`, and `--help` /
  * `-h` on every command. Exit codes: 0 ok, 1 runtime error (a Cairn error prints its code), 2 usage error
  * (unknown command or option, missing value; commander suggests the closest name).
  */
@@ -9,6 +9,9 @@ import { ROLES } from "../auth";
 import { Command, CommanderError, Option } from "commander";
 import { type BackupFlags, backupCommand } from "./backup";
 import { type CheckFlags, checkCommand } from "./check";
+import { type EstimateFlags, estimateCommand } from "./estimate";
+import { type ExportFlags, exportCommand } from "./export";
+import { type ImportFlags, importCommand } from "./import";
 import { modelsPullCommand, type PullFlags } from "./models";
 import { type RestoreFlags, restoreCommand } from "./restore";
 import { RUN_DEFAULTS, type RunEnvironment, type RunFlags, runCommand } from "./run";
@@ -28,6 +31,8 @@ export const USAGE_ERROR = 2;
 export interface CliEnvironment extends RunEnvironment {
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  /** What `cairn import --from -` reads (default process.stdin). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 const widthOf = (stream: NodeJS.WritableStream): number => {
@@ -194,6 +199,70 @@ export function createProgram(env: CliEnvironment = {}): { program: Command; res
     .option("--path <dir>", "database folder", RUN_DEFAULTS.path)
     .action(async (flags: { path: string }) => {
       result.code = await vacuumCommand(flags, stdout);
+    });
+
+  const tenantOptions = (command: Command) =>
+    command
+      .option("--tenant <name>", "tenant of the collection (default default_tenant)")
+      .option("--database <name>", "database of the collection (default default_database)");
+
+  tenantOptions(
+    program
+      .command("export")
+      .description(
+        "Write a collection to a JSON Lines file: configuration, then every record with its vector",
+      )
+      .option("--path <dir>", "database folder", RUN_DEFAULTS.path)
+      .requiredOption("--collection <name>", "the collection to export")
+      .requiredOption(
+        "--to <file>",
+        'output file ("-" = stdout); written under a temporary name, then renamed',
+      )
+      .option("--embeddings <encoding>", "base64 (little-endian float32, bit-exact) | numbers", "base64")
+      .option("--batch-size <n>", "records read per batch", "1000"),
+  )
+    .addHelpText(
+      "after",
+      "\nA progress bar is drawn on stderr when it is a terminal. Format: docs/operations-transfer.md",
+    )
+    .action(async (flags: ExportFlags) => {
+      result.code = await exportCommand(flags, stdout, stderr);
+    });
+
+  tenantOptions(
+    program
+      .command("import")
+      .description("Import a file written by cairn export (the collection is created from its header)")
+      .option("--path <dir>", "database folder (created if missing)", RUN_DEFAULTS.path)
+      .requiredOption("--from <file>", 'the export file ("-" = stdin)')
+      .option("--collection <name>", "import under this name instead of the file's")
+      .option("--resume", "skip records whose id is already present (finish an interrupted import)")
+      .option("--batch-size <n>", "records per batch; a malformed line discards only its batch", "1000")
+      .option(
+        "--allow-config-mismatch",
+        "import into an existing collection whose space or embedding function differs",
+      ),
+  )
+    .addHelpText(
+      "after",
+      "\nEach batch is validated whole before it is written: a malformed line fails with its line number, the\n" +
+        "batches before it are kept, and rerunning with --resume completes the import.",
+    )
+    .action(async (flags: ImportFlags) => {
+      result.code = await importCommand(flags, env.stdin ?? process.stdin, stdout, stderr);
+    });
+
+  program
+    .command("estimate")
+    .description("Estimate the RAM, disk and ingest time of a collection of a given size")
+    .requiredOption("--records <n>", "number of records")
+    .requiredOption("--dimension <n>", "vector dimension")
+    .option("--metadata-bytes <n>", "average metadata size per record, as JSON", "0")
+    .option("--document-bytes <n>", "average document size per record (UTF-8)", "0")
+    .option("--m <n>", "HNSW graph degree (max_neighbors)", "16")
+    .option("--json", "print the estimate as JSON")
+    .action((flags: EstimateFlags) => {
+      result.code = estimateCommand(flags, stdout);
     });
 
   program
