@@ -64,4 +64,5 @@ export { evaluateWhere, evaluateWhereDocument, parseWhere, parseWhereDocument } 
 export type { DocumentNode, WhereNode } from "./filter";
 export * from "./types";
 export { vacuum, type VacuumOptions, type VacuumResult } from "./engine/maintenance";
+export * from "./ops/chroma";
 export { CAIRN_VERSION } from "./version";
