@@ -65,6 +65,7 @@ export type { DocumentNode, WhereNode } from "./filter";
 export * from "./types";
 export { vacuum, type VacuumOptions, type VacuumResult } from "./engine/maintenance";
 export * from "./ops";
+export * from "./ops/chroma";
 export { CAIRN_VERSION } from "./version";
 export {
   type ExportOptions,

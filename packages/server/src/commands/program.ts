@@ -1,6 +1,6 @@
 /**
  * The `cairn` command line, declared with commander: `run`, `tokens create | list | revoke`, `models pull`, `vacuum`,
- * `backup`, `restore`, `check`, `export`, `import`, `estimate`, `version`, and `--help` /
+ * `backup`, `restore`, `check`, `export`, `import`, `estimate`, `import-chroma`, `version`, and `--help` /
  * `-h` on every command. Exit codes: 0 ok, 1 runtime error (a Cairn error prints its code), 2 usage error
  * (unknown command or option, missing value; commander suggests the closest name).
  */
@@ -21,6 +21,7 @@ import {
   tokensListCommand,
   tokensRevokeCommand,
 } from "./tokens";
+import { type ImportChromaFlags, importChromaCommand } from "./import-chroma";
 import { vacuumCommand } from "./vacuum";
 import { VERSION_TEXT, versionCommand } from "./version";
 
@@ -303,6 +304,21 @@ export function createProgram(env: CliEnvironment = {}): { program: Command; res
     .option("--json", "print the report as JSON")
     .action(async (flags: CheckFlags) => {
       result.code = await checkCommand(flags, stdout);
+    });
+
+  program
+    .command("import-chroma")
+    .description("Copy collections from a Chroma persist directory (offline) or a running Chroma server")
+    .option("--from <dir>", "a Chroma persist directory (Chroma must not be running on it)")
+    .option("--from-url <url>", "a running Chroma server, e.g. http://localhost:8000")
+    .option("--path <dir>", "Cairn database folder to import into", RUN_DEFAULTS.path)
+    .option("--collection <name...>", "import only these collections (default: all)")
+    .option("--tenant <name>", "Chroma tenant", "default_tenant")
+    .option("--database <name>", "Chroma database", "default_database")
+    .option("--token <token>", "x-chroma-token header for --from-url")
+    .option("--batch-size <n>", "records per read page and write batch", "1000")
+    .action(async (flags: ImportChromaFlags) => {
+      result.code = await importChromaCommand(flags, stdout, stderr);
     });
 
   program

@@ -1,0 +1,6 @@
+export {
+  type ImportChromaOptions,
+  type ImportChromaResult,
+  type ImportedChromaCollection,
+  importChroma,
+} from "./import-chroma";
