@@ -89,15 +89,20 @@ export function poolDriver(pool: PoolLike, owned: boolean): SqlDriver {
   };
 }
 
+const queues = new WeakMap<PGliteLike, Promise<unknown>>();
+
 /**
  * A driver over PGlite. PGlite is one connection, so statements and transactions are queued here and run one
  * at a time: a transaction never interleaves with another caller's statements.
  */
 export function pgliteDriver(db: PGliteLike, owned: boolean): SqlDriver {
-  let tail: Promise<unknown> = Promise.resolve();
+  // One queue per PGlite instance, shared by every client opened on it.
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = tail.then(fn, fn);
-    tail = run.catch(() => undefined);
+    const run = (queues.get(db) ?? Promise.resolve()).then(fn, fn);
+    queues.set(
+      db,
+      run.catch(() => undefined),
+    );
     return run;
   };
   const raw: Queryable = {

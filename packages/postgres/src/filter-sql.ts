@@ -26,8 +26,19 @@ function inList(p: Params, key: string, values: readonly MetadataScalar[]): stri
   return `COALESCE((metadata -> ${p.add(key)}) IN (SELECT jsonb_array_elements(${p.add(JSON.stringify(values))}::jsonb)), false)`;
 }
 
+/** Whether a filter value holds a NUL character, which no stored text can (PostgreSQL text refuses it). */
+const hasNul = (value: unknown): boolean => typeof value === "string" && value.includes("\u0000");
+
 function field(p: Params, node: FieldNode): string {
   const { key } = node;
+  if (node.op === "$in" || node.op === "$nin") {
+    const values = node.value.filter((v) => !hasNul(v));
+    if (values.length === 0) return node.op === "$in" ? "FALSE" : "TRUE";
+    if (values.length < node.value.length) return field(p, { ...node, value: values });
+  } else if (hasNul(node.value)) {
+    // Nothing stored equals or contains it: the positive operators match nothing, their negations everything.
+    return ["$ne", "$not_contains"].includes(node.op) ? "TRUE" : "FALSE";
+  }
   switch (node.op) {
     case "$eq":
       // `{"k": v}` is contained only by a scalar equal to v: containment never matches an array with a scalar.
@@ -93,8 +104,10 @@ export function whereDocumentToSql(node: DocumentNode, p: Params): string {
         ? "FALSE"
         : `(${node.children.map((c) => whereDocumentToSql(c, p)).join(" OR ")})`;
     case "contains":
+      if (hasNul(node.text)) return "FALSE";
       return `(document IS NOT NULL AND document LIKE ${p.add(containsPattern(node.text))})`;
     case "not_contains":
+      if (hasNul(node.text)) return "TRUE";
       return `(document IS NULL OR document NOT LIKE ${p.add(containsPattern(node.text))})`;
     case "regex":
       return `(document IS NOT NULL AND document ~ ${p.add(toPostgresRegex(node.pattern))})`;

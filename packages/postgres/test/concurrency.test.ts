@@ -55,7 +55,7 @@ for (const target of targets) {
     it("concurrent upserts of different metadata keys of one record lose no update", async () => {
       await a.add({ ids: ["shared"], documents: ["x"], metadatas: [{ base: 1 }] });
       const writers = Array.from({ length: 16 }, (_, i) =>
-        (i % 2 === 0 ? a : b).upsert({ ids: ["shared"], metadatas: [{ [`k${i}`]: i }] }),
+        (i % 2 === 0 ? a : b).upsert({ ids: ["shared"], documents: ["x"], metadatas: [{ [`k${i}`]: i }] }),
       );
       await Promise.all(writers);
       const { metadatas } = await a.get({ ids: ["shared"] });
