@@ -1,6 +1,9 @@
 import { defineClientSuite } from "@cairndb/testing";
-import { describe } from "vitest";
+import { describe, vi } from "vitest";
 import { openClient, SERVER_URL } from "./harness";
+
+// PGlite runs Postgres in WASM on one thread: the suite's 40,000-record scenario takes ~25 s there alone.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 defineClientSuite({
   name: "PostgresClient (PGlite)",
