@@ -74,7 +74,7 @@ module.exports = {
       name: "packages-use-core-public-api",
       comment: "server and adapters import @cairndb/core only, never its files",
       severity: "error",
-      from: { path: "^packages/(server|langchain|llamaindex)/" },
+      from: { path: "^packages/(server|langchain|llamaindex|postgres)/" },
       // The public entry (packages/core/src/index.ts, which "@cairndb/core" resolves to) is allowed.
       to: { path: "^packages/core/src/", pathNot: "^packages/core/src/index\\.ts$" },
     },

@@ -12,6 +12,7 @@ export default defineConfig({
       "@cairndb/server": src("server"),
       "@cairndb/langchain": src("langchain"),
       "@cairndb/llamaindex": src("llamaindex"),
+      "@cairndb/postgres": src("postgres"),
       "@cairndb/testing": src("testing"),
     },
   },

@@ -24,6 +24,7 @@ failed +=
     "packages/server/src",
     "packages/langchain/src",
     "packages/llamaindex/src",
+    "packages/postgres/src",
   ]) === 0
     ? 0
     : 1;

@@ -46,6 +46,7 @@ export type {
 } from "./collection/options";
 export { GetResult, type GetRow, QueryResult, type QueryRow } from "./collection/results";
 export {
+  applyConfigUpdate,
   applySchema,
   type ChromaSchema,
   type CollectionConfig,

@@ -208,7 +208,12 @@ export function resolveCreateConfig(
   };
 }
 
-/** Applies a `modify` configuration update; only mutable settings are accepted. */
+/**
+ * Applies a `modify` configuration update to a stored configuration; only mutable settings are accepted. Used by
+ * every backend's `modify` so the rules are the same embedded, remote and on PostgreSQL.
+ * @throws InvalidArgumentError `INVALID_CONFIGURATION` naming the key when it is unknown or immutable.
+ * @example applyConfigUpdate(stored, { hnsw: { ef_search: 200 } })
+ */
 export function applyConfigUpdate(current: CollectionConfig, update: unknown): CollectionConfig {
   if (update === undefined || update === null) return current;
   if (!isPlainObject(update)) fail("configuration", "expected an object");
