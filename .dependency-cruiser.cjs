@@ -22,10 +22,19 @@ const allowed = {
   http: ["errors", "types", "collection", "config", "embeddings", "filter"],
   // Operations: backup, restore, check and repair of a database folder (over engine and storage); export,
   // import and sizing (over the public client and collection API).
-  ops: ["client", "collection", "engine", "storage", "index", "config", "embeddings", "errors", "types", "version"],
+  ops: [
+    "client",
+    "collection",
+    "engine",
+    "storage",
+    "index",
+    "config",
+    "embeddings",
+    "errors",
+    "types",
+    "version",
+  ],
   errors: [],
-  // Operations (import from Chroma …) are built on the public client, like a user program.
-  ops: ["client", "config", "errors", "types"],
 };
 for (const to of Object.values(allowed)) to.push(LEAF);
 allowed[LEAF] = [];

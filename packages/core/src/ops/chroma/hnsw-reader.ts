@@ -50,7 +50,8 @@ const corrupt = (path: string, why: string) =>
  */
 export function readHnswHeader(path: string): HnswHeader {
   const b = readFileSync(path);
-  if (b.length !== 100 && b.length !== 96) throw corrupt(path, `header is ${b.length} bytes, expected 100 (or 96)`);
+  if (b.length !== 100 && b.length !== 96)
+    throw corrupt(path, `header is ${b.length} bytes, expected 100 (or 96)`);
   const base = b.length - 96;
   const u = (o: number) => Number(b.readBigUInt64LE(base + o));
   return {
