@@ -2,7 +2,7 @@
 # Starts a real PostgreSQL 15 server with the pgvector extension on 127.0.0.1 and prints its URL as the last line,
 # for the @cairndb/postgres suites that need a real server (they run on PGlite otherwise).
 #
-#   export CAIRN_PG_URL=$(bash scripts/setup-postgres.sh | tail -n 1)    # postgres://postgres:postgres@127.0.0.1:5432/cairn_test
+#   export CAIRN_TEST_POSTGRES_URL=$(bash scripts/setup-postgres.sh | tail -n 1)    # postgres://postgres:postgres@127.0.0.1:5432/cairn_test
 #   npx vitest run packages/postgres
 #
 # Idempotent: installs Debian's postgresql-15 and postgresql-server-dev-15 when missing (needs root and the

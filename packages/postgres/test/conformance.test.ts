@@ -16,5 +16,5 @@ if (SERVER_URL) {
     create: () => openClient("server"),
   });
 } else {
-  describe.skip("PostgresClient (server): set CAIRN_PG_URL to run the suite on a real PostgreSQL", () => {});
+  describe.skip("PostgresClient (server): set CAIRN_TEST_POSTGRES_URL to run the suite on a real PostgreSQL", () => {});
 }

@@ -1,6 +1,6 @@
 /**
  * Test databases: one PGlite instance per test file (Postgres in WASM, no server), or the real server named by
- * `CAIRN_PG_URL`. Every client gets a fresh schema, dropped by its cleanup.
+ * `CAIRN_TEST_POSTGRES_URL`. Every client gets a fresh schema, dropped by its cleanup.
  */
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
@@ -9,7 +9,7 @@ import pg from "pg";
 import { PostgresClient, type PostgresClientOptions } from "../src";
 
 /** The real server's URL, when the environment names one. */
-export const SERVER_URL = process.env.CAIRN_PG_URL;
+export const SERVER_URL = process.env.CAIRN_TEST_POSTGRES_URL;
 
 let pglite: Promise<PGlite> | undefined;
 
