@@ -25,7 +25,7 @@ if ! [ -x /usr/lib/postgresql/15/bin/postgres ] || ! dpkg -s postgresql-server-d
 fi
 
 if ! [ -f /usr/share/postgresql/15/extension/vector.control ]; then
-  tarball=${PGVECTOR_TARBALL:-$(ls "$repo"/../shared/vendor/pgvector-*.tar.gz "$repo"/../vendor/pgvector-*.tar.gz 2>/dev/null | sort | tail -n 1)}
+  tarball=${PGVECTOR_TARBALL:-$({ ls "$repo"/../shared/vendor/pgvector-*.tar.gz "$repo"/../vendor/pgvector-*.tar.gz 2>/dev/null || true; } | sort | tail -n 1)}
   if [ -z "$tarball" ] || ! [ -f "$tarball" ]; then
     log "pgvector is not installed and no source tarball was found: set PGVECTOR_TARBALL to a pgvector-<version>.tar.gz"
     exit 3
