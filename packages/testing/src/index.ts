@@ -5,3 +5,4 @@ export * from "./tiny-model";
 export * from "./client-suite";
 export * from "./datasets";
 export * from "./http-server";
+export * from "./pglite-server";
